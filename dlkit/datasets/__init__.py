@@ -1,0 +1,17 @@
+"""Data sets, all offline: generated, or shipped inside the repository."""
+
+from .toy import (
+    TOY_DATASETS,
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_spiral,
+    make_toy,
+    make_xor,
+    train_val_split,
+)
+
+__all__ = [
+    "TOY_DATASETS", "make_blobs", "make_circles", "make_moons", "make_spiral", "make_toy",
+    "make_xor", "train_val_split",
+]
