@@ -23,7 +23,7 @@ import numpy as np
 from ._validate import check_array, check_int, check_rng
 from .callbacks import Callback, History, LearningRateScheduler
 from .layer import Layer
-from .losses import get_loss
+from .losses import LossSpec, get_loss_spec
 from .minibatch import batch_indices
 from .optimizers import SGD, Optimizer
 
@@ -50,7 +50,8 @@ def _check_penalty(penalty):
 
 def evaluate(model: Layer, X, y, loss="binary_cross_entropy", batch_size: int | None = None):
     """(loss, accuracy or None) of ``model`` on (X, y) in evaluation mode."""
-    loss_fn, acc_fn = get_loss(loss)
+    spec = loss if isinstance(loss, LossSpec) else get_loss_spec(loss)
+    loss_fn, acc_fn = spec.fn, spec.accuracy
     was_training = model.training
     model.eval()
     try:
@@ -128,7 +129,19 @@ def fit(
     y_arr = np.asarray(y)
     if y_arr.ndim == 0 or y_arr.shape[0] != n:
         raise ValueError(f"y must have one entry per row of X ({n}), got shape {y_arr.shape}")
-    loss_fn, acc_fn = get_loss(loss)
+    spec = get_loss_spec(loss)
+    acc_fn = spec.accuracy
+    # Targets are checked once here; the loop then calls the unchecked kernel.
+    probe = None
+    if spec.targets is not None:
+        was_training = model.training
+        model.eval()  # a probe of one example: no dropout draw, no batch statistics
+        probe = model.forward(X[:1])
+        if was_training:
+            model.train()
+    if probe is not None:
+        y_arr = spec.prepare(np.broadcast_to(probe, (n,) + probe.shape[1:]), y_arr)
+    loss_fn = spec.kernel or spec.fn
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = min(check_int(batch_size, "batch_size", low=1), n)
     rng = check_rng(rng)
@@ -146,6 +159,8 @@ def fit(
             raise ValueError("validation_data must be a pair (X_val, y_val)")
         X_val = check_array(validation_data[0], "validation_data[0] (X_val)", dtype=dtype)
         y_val = np.asarray(validation_data[1])
+        if probe is not None and len(y_val) == len(X_val):
+            y_val = spec.prepare(np.broadcast_to(probe, (len(X_val),) + probe.shape[1:]), y_val)
         if X_val.shape[1:] != X.shape[1:]:
             raise ValueError(
                 f"X_val rows have shape {X_val.shape[1:]} but X rows have {X.shape[1:]}"
@@ -211,7 +226,7 @@ def fit(
             if penalty is not None:
                 logs["penalty"] = float(sum(penalty.penalty(p.value) for p in regularized))
             if validation_data is not None:
-                val_loss, val_acc = evaluate(model, X_val, y_val, loss_fn)
+                val_loss, val_acc = evaluate(model, X_val, y_val, spec)
                 if not math.isfinite(val_loss):
                     history.stopped_epoch = epoch
                     raise TrainingDiverged(

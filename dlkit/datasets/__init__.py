@@ -1,5 +1,6 @@
 """Data sets, all offline: generated, or shipped inside the repository."""
 
+from .shapes import LETTERS, SHAPES, make_letters, make_shapes
 from .toy import (
     TOY_DATASETS,
     make_blobs,
@@ -12,6 +13,7 @@ from .toy import (
 )
 
 __all__ = [
+    "LETTERS", "SHAPES", "make_letters", "make_shapes",
     "TOY_DATASETS", "make_blobs", "make_circles", "make_moons", "make_spiral", "make_toy",
     "make_xor", "train_val_split",
 ]
