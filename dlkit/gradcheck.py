@@ -29,10 +29,11 @@ Three ways to spend the 2 evaluations of f per finite difference
                   takes part)
     "auto"        "full" up to FULL_SWEEP_LIMIT entries in all, else "directions"
 
-The two sampled modes estimate the full sweep's error: with a floor
-sqrt(k / n) ||g_ana||_2 in the denominator (the expected norm of k sampled
-entries), a few entries whose true gradient happens to be ~0 cannot raise a
-false alarm.
+The two sampled modes estimate the full sweep's error with the same norm
+form on the k sampled values, its denominator never below sqrt(k / n)
+||g_ana||_2, the expected norm of k sampled values (a random unit direction
+u gives E[(g . u)^2] = ||g||^2 / n): sampled entries whose true gradient
+happens to be ~0 cannot turn round-off into a false alarm.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ TOLERANCE = 1e-7      # relative error of a correct layer in float64
 BUG_THRESHOLD = 1e-3  # above this, almost surely a bug
 FULL_SWEEP_LIMIT = 5000  # "auto" sweeps every entry up to this many entries in all
 DEFAULT_K = 10        # sampled entries or directions per array
+SAMPLED_FLOOR = 1.0   # floor of a sampled check's denominator, relative to its expected size
 MODES = ("auto", "full", "coords", "directions")
 METHODS = ("central", "forward")
 
@@ -315,7 +317,7 @@ def _check(loss_of_inputs: Callable[[], float], backward: Callable[[], dict[str,
             result.indices[name] = idx
             num = _partials(f, arr, idx, h, what=what)
             ana = g.reshape(-1)[idx]
-            floor = np.sqrt(len(idx) / arr.size) * np.linalg.norm(g)
+            floor = SAMPLED_FLOOR * np.sqrt(len(idx) / arr.size) * np.linalg.norm(g)
             result.evaluations += 2 * len(idx)
         else:
             U = rng.standard_normal((k, arr.size))
@@ -323,7 +325,7 @@ def _check(loss_of_inputs: Callable[[], float], backward: Callable[[], dict[str,
             num = np.array([directional_derivative(f, arr, u.reshape(arr.shape), h)
                             for u in U])
             ana = U @ g.reshape(-1)
-            floor = np.sqrt(k / arr.size) * np.linalg.norm(g)
+            floor = SAMPLED_FLOOR * np.sqrt(k / arr.size) * np.linalg.norm(g)
             result.evaluations += 2 * k
         result.numerical[name] = num
         result.analytical[name] = ana
@@ -358,9 +360,15 @@ def check_function(f: Callable[[np.ndarray], float], x, grad, h: float = 1e-5, *
     return _check(lambda: f(x), lambda: {"x": g}, {"x": x}, h, mode=mode, k=k, rng=rng)
 
 
-def _unique_names(params: list[Parameter]) -> dict[str, Parameter]:
+def _unique_names(layer: Layer) -> dict[str, Parameter]:
+    """Parameter names for the result: a Sequential's "0.W", "0.b", ...; else W, b, ...
+
+    Names stay unique (two parameters both called "W" once overwrote each other).
+    """
+    if hasattr(layer, "named_parameters"):
+        return dict(layer.named_parameters())
     named: dict[str, Parameter] = {}
-    for i, p in enumerate(params):
+    for i, p in enumerate(layer.parameters()):
         name = p.name if p.name not in ("param", "x") else f"p{i}"
         if name in named:
             name = f"{name}{i}"
@@ -384,7 +392,7 @@ def check_layer(layer: Layer, x: np.ndarray, rng=None, h: float = 1e-5,
         raise TypeError(f"layer must be a dlkit Layer, got {type(layer).__name__}")
     x = np.array(x, dtype=np.float64, copy=True)
     rng = np.random.default_rng(0) if rng is None else rng
-    params = _unique_names(layer.parameters())
+    params = _unique_names(layer)
     _require_float64({name: p.value for name, p in params.items()})
     restore = _rng_freezer(layer) if freeze_random else (lambda: None)
     restore()

@@ -100,8 +100,8 @@ class OverfitResult:
                     f"iterations{acc}); give it more iterations or a larger learning rate")
         return (f"FAILS, the loss plateaued at {Lf:.3g}{acc}: too little capacity for "
                 "this batch, or a bug that limits what the model can learn (a missing "
-                "gradient: run a gradient check); a bigger model, not a smaller one, is "
-                "what overfits more easily")
+                "gradient: run a gradient check). If it is capacity, make the model "
+                "bigger: a more complex model memorizes a batch more easily, not less")
 
     def __repr__(self) -> str:
         acc = "None" if self.final_accuracy is None else f"{self.final_accuracy:.3f}"

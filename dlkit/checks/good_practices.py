@@ -229,6 +229,8 @@ def check_residual_tanh(layer_cls) -> None:
         (lambda g, e: np.allclose(g, da @ W.T), "y = x + tanh(...): the skip path x adds its "
          "own term, so dx = dy + (dy * (1 - t^2)) W^T"),
         (lambda g, e: np.allclose(g, dy + da @ W), "dx goes through W^T, not W"),
+        (lambda g, e: np.allclose(g, dy + dy @ W.T), "go back through tanh first: "
+         "multiply dy by its derivative (1 - t^2)"),
     ])
     assert_array_close(layer.W.grad, dW_ref, "W.grad", hints=[
         (lambda g, e: np.allclose(g, e.T), "dW is transposed: dW = x^T da, of shape "

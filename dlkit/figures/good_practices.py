@@ -74,8 +74,8 @@ def fitted_slope(hs, errors, lo: float, hi: float) -> float:
 def render_h_tradeoff(h: float = 1e-5, dtype: str = "float64"):
     """Error of the central and forward differences against h (log-log), at one dtype."""
     eps = float(np.finfo(dtype).eps)
-    fig = new_figure(7.6, 4.4, layout=None)  # fixed margins: redrawn on every slider move
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.12, top=0.88)
+    fig = new_figure(9.6, 4.4, layout=None)  # fixed margins: redrawn on every slider move
+    fig.subplots_adjust(left=0.08, right=0.7, bottom=0.12, top=0.9)
     ax = fig.subplots()
     styles = {"central": (PALETTE["blue"], "central  (f(x+h) - f(x-h)) / 2h"),
               "forward": (PALETTE["orange"], "forward  (f(x+h) - f(x)) / h")}
@@ -107,7 +107,7 @@ def render_h_tradeoff(h: float = 1e-5, dtype: str = "float64"):
     _plain_log_ticks(ax.xaxis, every=2)
     _plain_log_ticks(ax.yaxis, every=2)
     ax.grid(alpha=0.3, which="major")
-    ax.legend(frameon=False, fontsize=7.5, loc="upper center", ncol=2)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -139,6 +139,16 @@ def render_kink(h: float = 1e-5):
 def xor_batch(n: int = 16, seed: int = 230):
     """One mini-batch of n XOR points (X (n, 2), y (n,)): no line separates the classes."""
     return make_xor(n, noise=0.2, rng=np.random.default_rng(seed))
+
+
+@lru_cache(maxsize=1)
+def regression_targets() -> np.ndarray:
+    """Real-valued targets for the same 16 points, t = sin(2 x1) cos(x2): a finite minimum."""
+    X, _ = xor_batch()
+    return np.sin(2 * X[:, 0]) * np.cos(X[:, 1])
+
+
+TASKS = ("classification", "regression")
 
 
 def mlp(hidden: int = 16, seed: int = 0, first=Dense, act=Tanh, last=Dense) -> Sequential:
@@ -191,8 +201,15 @@ OVERFIT_CASES = (
 
 @lru_cache(maxsize=128)
 def overfit_case(case: str = "correct", lr: float = 0.5, hidden: int = 16,
+                 task: str = "classification",
                  max_iterations: int = 1000) -> tuple[Sequential, OverfitResult]:
-    """Train one of OVERFIT_CASES on the XOR batch; returns (model, OverfitResult)."""
+    """Train one of OVERFIT_CASES on the 16-point batch; returns (model, OverfitResult).
+
+    task "classification": the XOR labels, binary cross-entropy, threshold 0.01;
+    task "regression": the targets of ``regression_targets``, MSE, threshold 0.001.
+    """
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     X, y = xor_batch()
     update = None
     if case == "correct":
@@ -209,6 +226,10 @@ def overfit_case(case: str = "correct", lr: float = 0.5, hidden: int = 16,
         model = Sequential(Dense(2, 1, rng=np.random.default_rng(0)))
     else:
         raise ValueError(f"case must be one of {OVERFIT_CASES}, got {case!r}")
+    if task == "regression":
+        return model, overfit_one_batch(model, X, regression_targets(), loss="mse", lr=lr,
+                                        max_iterations=max_iterations, loss_threshold=1e-3,
+                                        update=update)
     return model, overfit_one_batch(model, X, y, lr=lr, max_iterations=max_iterations,
                                     update=update)
 
@@ -224,40 +245,56 @@ def plot_overfit_curves(results: dict[str, OverfitResult], title: str | None = N
         ax.plot(np.arange(len(res.losses)), res.losses, color=color, linewidth=1.3, label=label)
     thr = next(iter(results.values())).loss_threshold
     ax.axhline(thr, color=PALETTE["black"], linestyle=":", linewidth=1)
-    ax.text(1, thr * 0.75, f"threshold {thr:g}", fontsize=8, va="top")
+    ax.text(0.99, thr * 0.85, f"threshold {thr:g}", fontsize=8, va="top", ha="right",
+            transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
     ax.set_xlabel("iteration (weight updates)")
     ax.set_ylabel("loss on the batch")
     ax.set_title(title or "Overfitting one batch: the loss curve tells the failures apart")
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=7.5, loc="lower left")
+    ax.legend(frameon=False, fontsize=8, loc="center right")
     return fig
 
 
-def render_overfit(case: str = "correct", lr: float = 0.5, hidden: int = 16):
-    """The loss curve of one case on the XOR batch (left) and its decision boundary (right)."""
-    model, res = overfit_case(case, float(lr), int(hidden))
+def render_overfit(case: str = "correct", lr: float = 0.5, hidden: int = 16,
+                   task: str = "classification"):
+    """The loss curve of one case on the 16-point batch (left) and its fit (right)."""
+    model, res = overfit_case(case, float(lr), int(hidden), task)
     X, y = xor_batch()
     fig = new_figure(9.6, 4.3, layout=None)  # fixed margins: redrawn on every slider move
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.25, top=0.86, wspace=0.25)
-    ax_l, ax_b = fig.subplots(1, 2)
+    ax_l, ax_r = fig.subplots(1, 2)
     losses = res.losses[np.isfinite(res.losses)]
     ax_l.plot(np.arange(len(losses)), losses, color=PALETTE["blue"], linewidth=1.3)
     ax_l.axhline(res.loss_threshold, color=PALETTE["black"], linestyle=":", linewidth=1)
     ax_l.set_yscale("log")
     _plain_log_ticks(ax_l.yaxis)
     ax_l.set_xlabel("iteration (weight updates)")
-    ax_l.set_ylabel("binary cross-entropy on the batch")
+    ax_l.set_ylabel("loss on the batch (" + ("MSE" if task == "regression" else
+                                             "cross-entropy") + ")")
     ax_l.set_title(f"{res.diagnosis}" + (f" in {res.iterations} iterations"
                                          if res.reached else ""))
     ax_l.grid(alpha=0.3)
     if res.diagnosis == "diverged":
-        ax_b.text(0.5, 0.5, "diverged", ha="center", transform=ax_b.transAxes)
+        ax_r.text(0.5, 0.5, "diverged: no fit to show", ha="center",
+                  transform=ax_r.transAxes, color=PALETTE["vermillion"])
+        ax_r.set_title("the fit")
+        ax_r.set_xlabel("-")
+        ax_r.set_ylabel("-")
+    elif task == "regression":
+        t = regression_targets()
+        pred = model.predict(X).reshape(-1)
+        ax_r.plot([-1, 1], [-1, 1], color=PALETTE["black"], linewidth=1, linestyle=":")
+        ax_r.scatter(t, pred, color=PALETTE["blue"], s=18)
+        ax_r.set_xlabel("target t")
+        ax_r.set_ylabel("prediction")
+        ax_r.set_title(f"the batch: MSE {res.final_loss:.2g}")
+        ax_r.grid(alpha=0.3)
     else:
         acc = "n/a" if res.final_accuracy is None else f"{res.final_accuracy:.0%}"
-        plot_decision_boundary(ax_b, model, X, y, resolution=60,
+        plot_decision_boundary(ax_r, model, X, y, resolution=60,
                                title=f"the batch: accuracy {acc}")
-    fig.suptitle(f"{case}, lr = {lr:.3g}, hidden units = {hidden}", fontsize=11)
+    fig.suptitle(f"{case} ({task}), lr = {lr:.3g}, hidden units = {hidden}", fontsize=11)
     fig.text(0.02, 0.02, textwrap.fill(res.verdict, 150), fontsize=8,
              color=PALETTE["black"] if res.reached else PALETTE["vermillion"])
     return fig
