@@ -42,7 +42,7 @@ from .optimizers import SGD, Optimizer
 BARELY_MOVED = 0.10    # (L0 - Lf) / L0 below this: the loss "barely moved"
 WENT_UP = 1.05         # Lf > WENT_UP * L0: the loss went up
 STILL_FALLING = 0.05   # drop over the last 20 % of iterations, relative to Lf
-OSCILLATING = 0.25     # fraction of iterations where the loss rose
+OSCILLATING = 0.25     # loss rose in 25 % to 75 % of the iterations: it oscillates
 
 
 @dataclass
@@ -125,11 +125,12 @@ def diagnose(losses, reached: bool, diverged: bool) -> str:
     if reached:
         return "overfits"
     L0, Lf = losses[0], losses[-1]
+    steps = np.diff(losses)
+    rising = float(np.mean(steps > 0)) if steps.size else 0.0
+    if steps.size >= 4 and OSCILLATING < rising < 1 - OSCILLATING:
+        return "oscillates"
     if Lf > WENT_UP * L0:
         return "went up"
-    steps = np.diff(losses)
-    if steps.size >= 4 and np.mean(steps > 0) > OSCILLATING:
-        return "oscillates"
     if L0 - Lf < BARELY_MOVED * L0:
         return "barely moved"
     tail = max(2, len(losses) // 5)

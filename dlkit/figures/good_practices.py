@@ -262,16 +262,16 @@ def render_overfit(case: str = "correct", lr: float = 0.5, hidden: int = 16,
     model, res = overfit_case(case, float(lr), int(hidden), task)
     X, y = xor_batch()
     fig = new_figure(9.6, 4.3, layout=None)  # fixed margins: redrawn on every slider move
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.25, top=0.86, wspace=0.25)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.25, top=0.86, wspace=0.25)
     ax_l, ax_r = fig.subplots(1, 2)
-    losses = res.losses[np.isfinite(res.losses)]
+    # a diverging run climbs to ~1e300: clip what is drawn so the log axis stays readable
+    losses = np.clip(res.losses[np.isfinite(res.losses)], 1e-300, 1e30)
     ax_l.plot(np.arange(len(losses)), losses, color=PALETTE["blue"], linewidth=1.3)
     ax_l.axhline(res.loss_threshold, color=PALETTE["black"], linestyle=":", linewidth=1)
     ax_l.set_yscale("log")
     _plain_log_ticks(ax_l.yaxis)
     ax_l.set_xlabel("iteration (weight updates)")
-    ax_l.set_ylabel("loss on the batch (" + ("MSE" if task == "regression" else
-                                             "cross-entropy") + ")")
+    ax_l.set_ylabel("MSE" if task == "regression" else "cross-entropy")
     ax_l.set_title(f"{res.diagnosis}" + (f" in {res.iterations} iterations"
                                          if res.reached else ""))
     ax_l.grid(alpha=0.3)
@@ -292,7 +292,7 @@ def render_overfit(case: str = "correct", lr: float = 0.5, hidden: int = 16,
         ax_r.grid(alpha=0.3)
     else:
         acc = "n/a" if res.final_accuracy is None else f"{res.final_accuracy:.0%}"
-        plot_decision_boundary(ax_r, model, X, y, resolution=60,
+        plot_decision_boundary(ax_r, model, X, y, resolution=50,
                                title=f"the batch: accuracy {acc}")
     fig.suptitle(f"{case} ({task}), lr = {lr:.3g}, hidden units = {hidden}", fontsize=11)
     fig.text(0.02, 0.02, textwrap.fill(res.verdict, 150), fontsize=8,
