@@ -158,12 +158,15 @@ def build() -> Notebook:
       its gradient: the output layer descends the loss while the first layer climbs it. The loss
       wanders around $\ln 2 \approx 0.69$, the value of a coin flip, and never settles.
     * **Missing bias gradient.** The loss falls, then *plateaus*, and the accuracy is stuck.
-      The reason is neat: with every bias at 0, the network
-      $f(x) = v^\top \tanh(Wx)$ is an *odd* function, $f(-x) = -f(x)$. The XOR points
-      $(1, 1)$ and $(-1, -1)$ belong to the same class but $f$ must give them opposite signs:
-      no weights can fit the batch. The curve looks exactly like too little capacity.
+      The reason is neat: with the first layer's bias stuck at 0, the network is
+      $f(x) = v^\top \tanh(Wx) + c$, an odd function plus a constant:
+      $f(x) + f(-x) = 2c$ for every $x$. The class-0 corners $(1, 1)$ and $(-1, -1)$ need
+      $f < 0$ at both, so $c < 0$; the class-1 corners $(1, -1)$ and $(-1, 1)$ need $f > 0$ at
+      both, so $c > 0$. No weights fit XOR (our points are noisy corners, so "nearly no
+      weights"). The curve looks exactly like too little capacity.
     * **Learning rate far too small.** The loss *barely moves*: 1000 updates of size $10^{-4}$
-      do almost nothing. (Far too large, the loss would diverge: try it in the widget below.)
+      do almost nothing. (Far too large, a regression loss diverges: try it in the widget
+      below.)
     * **Too little capacity.** One `Dense(2, 1)` is a straight line; no straight line separates
       XOR, so the loss stalls near $\ln 2$ and the accuracy near 50 %.
     * **Forgotten `zero_grad`** — the surprise: the test *passes*, ten times faster than the
@@ -243,8 +246,8 @@ def build() -> Notebook:
     print(dl.overfit_one_batch(sneaky, X_batch, y_batch, lr=0.5).verdict)
     """)
     nb.md(r"""
-    Both bugs would hurt on real data (the first makes training unstable, the second slows and
-    distorts it). The test that sees them is the gradient check of part 2:
+    Both are real bugs that the overfit test lets through. The test that sees them is the
+    gradient check of part 2:
     `dl.gradcheck.check_model(sneaky, "bce", X_batch, y_batch)` flags `2.W` with a relative
     error of 2 (the two gradients are exact opposites), in a fraction of a second.
     """)
