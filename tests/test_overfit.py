@@ -185,3 +185,23 @@ def test_bad_input(batch):
         overfit_one_batch(mlp(), X[0], y[:1])
     with pytest.raises(ValueError, match="loss must be"):
         overfit_one_batch(mlp(), X, y, loss="hinge")
+
+
+def test_fit_calls_an_overridden_backward_of_the_first_layer(batch):
+    # fit skips the first layer's input gradient through Dense.backward_params; a Dense
+    # subclass that overrides backward (this chapter's planted bugs) must still be called.
+    X, y = batch
+    calls = []
+
+    class Spy(dl.Dense):
+        def backward(self, dy):
+            calls.append(dy.shape)
+            return super().backward(dy)
+
+    model = dl.Sequential(Spy(2, 4, rng=np.random.default_rng(0)), dl.Tanh(),
+                          dl.Dense(4, 1, rng=np.random.default_rng(1)))
+    dl.fit(model, X, y, lr=0.1, epochs=1, batch_size=16, rng=np.random.default_rng(0))
+    assert calls == [(16, 4)]
+    buggy = mlp(first=NoBiasGradDense)
+    dl.fit(buggy, X, y, lr=0.5, epochs=5, batch_size=16, rng=np.random.default_rng(0))
+    assert np.all(buggy.layers[0].b.value == 0.0)  # the bug acts in fit as in the overfit test
