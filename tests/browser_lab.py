@@ -381,6 +381,8 @@ _STATE_JS = r"""
   for (const cell of panel.content.model.cells) {
     index++;
     if (cell.type !== 'code') continue;
+    // JupyterLab does not send an empty cell to the kernel: it never gets a number
+    if (cell.sharedModel.getSource().trim() === '') continue;
     cells.push({count: cell.executionCount, state: cell.executionState});
     for (let k = 0; k < cell.outputs.length; k++) {
       const out = cell.outputs.get(k).toJSON();
@@ -419,7 +421,8 @@ _STATE_JS = r"""
                       .dataset.status || null,
           cells, errors, stderr, widgetOutputs, widgetViews: widgetViews.length,
           widgetsRendered: rendered, widgetProblems, lives,
-          errorText: document.body.innerText.includes('Error displaying widget')};
+          errorText: document.body.innerText.includes('Error displaying widget'),
+          toasts: Array.from(document.querySelectorAll('.Toastify__toast')).map(e => e.innerText)};
 }
 """
 
@@ -571,6 +574,10 @@ def run_chapter(page, lab: JupyterLab, notebook: str, *, screenshot_dir: Path | 
     if state["errors"] or state["stderr"] or state["errorText"]:
         raise ChapterError(f"{notebook}: error output after moving the sliders:\n"
                            + "\n".join(state["errors"] + state["stderr"])[:4000])
+    # jupyter-settings/overrides.json: JupyterLab neither asks about news nor checks for updates
+    popups = [t for t in state["toasts"] if re.search(r"news|update", t, re.I)]
+    if popups:
+        raise ChapterError(f"{notebook}: JupyterLab shows a pop-up: {popups}")
     if result.widgets and not result.sliders:
         raise ChapterError(f"{notebook}: {result.widgets} widgets but none has a slider to drag")
     return result
