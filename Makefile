@@ -1,11 +1,16 @@
 # Two commands do all the set-up from a fresh clone:
 #   make lab    create .venv if absent, install, open JupyterLab on the index
 #   make test   same set-up, then the whole test suite
+# (make screenshots: the README's widget pictures, images/NN_name_widget.png)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+# JupyterLab defaults shipped with the project (no news or update pop-ups), laid
+# in the venv's overrides.d: they apply to `make lab` and to the browser test,
+# and leave the reader's own ~/.jupyter settings alone and in force.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/dlkit.json
 # Threads: the book's arrays are small; one BLAS thread per process is faster
 # and keeps two processes (pytest-xdist, a kernel) from fighting over 2 cores.
 export OMP_NUM_THREADS ?= 1
@@ -17,7 +22,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 JOBS   ?= 2
 PORT   ?= 8888
 
-.PHONY: lab test install notebooks lint clean bench bench-torch
+.PHONY: lab test install notebooks lint clean bench bench-torch screenshots
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,14 +31,24 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+$(LAB_SETTINGS): jupyter-settings/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp jupyter-settings/overrides.json $@
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) notebooks/00_index.ipynb
+install: $(STAMP) $(LAB_SETTINGS)
 
-test: $(STAMP)
+# (as root, e.g. in a container, Jupyter needs --allow-root)
+lab: $(STAMP) $(LAB_SETTINGS)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_index.ipynb
+
+test: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/ruff check dlkit tests benchmarks notebooks/build
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+# Screenshots of each chapter's first widget, taken by the browser test in
+# JupyterLab (headless Debian chromium), into images/NN_name_widget.png.
+screenshots: $(STAMP) $(LAB_SETTINGS)
+	DLKIT_SCREENSHOTS=images $(PY) -m pytest -p no:cacheprovider tests/test_browser.py
 
 # Rebuild every notebook from notebooks/build/*.py and execute it top to bottom
 # in a clean kernel (what gets committed).
