@@ -16,7 +16,6 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/dlkit.json
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
-export MPLBACKEND ?= Agg
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 # Parallel test workers (notebooks are kept whole on one worker).
 JOBS   ?= 2
@@ -31,9 +30,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-$(LAB_SETTINGS): jupyter-settings/overrides.json $(STAMP)
+$(LAB_SETTINGS): .jupyter/lab-overrides.json $(STAMP)
 	mkdir -p $(dir $@)
-	cp jupyter-settings/overrides.json $@
+	cp .jupyter/lab-overrides.json $@
 
 install: $(STAMP) $(LAB_SETTINGS)
 

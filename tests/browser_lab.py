@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 #: JupyterLab defaults shipped with the project (installed into the venv by the Makefile).
-PROJECT_OVERRIDES = ROOT / "jupyter-settings" / "overrides.json"
+PROJECT_OVERRIDES = ROOT / ".jupyter" / "lab-overrides.json"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -574,7 +574,7 @@ def run_chapter(page, lab: JupyterLab, notebook: str, *, screenshot_dir: Path | 
     if state["errors"] or state["stderr"] or state["errorText"]:
         raise ChapterError(f"{notebook}: error output after moving the sliders:\n"
                            + "\n".join(state["errors"] + state["stderr"])[:4000])
-    # jupyter-settings/overrides.json: JupyterLab neither asks about news nor checks for updates
+    # .jupyter/lab-overrides.json: JupyterLab neither asks about news nor checks for updates
     popups = [t for t in state["toasts"] if re.search(r"news|update", t, re.I)]
     if popups:
         raise ChapterError(f"{notebook}: JupyterLab shows a pop-up: {popups}")

@@ -1,6 +1,11 @@
-import os
+"""Shared pytest hooks.
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+No MPLBACKEND is set here: kernels started by nbval and by the browser test inherit
+this environment, and a forced Agg backend would stop notebooks from showing figures.
+"""
+
+
+import os
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -74,13 +74,13 @@ def test_every_chapter_notebook_is_found():
 
 
 def test_project_settings_silence_news_and_update_checks(lab):
-    """jupyter-settings/overrides.json, installed into the venv by the Makefile,
+    """.jupyter/lab-overrides.json, installed into the venv by the Makefile,
     is what the server hands to JupyterLab as its defaults."""
     plugin = lab.api("GET", "lab/api/settings/@jupyterlab/apputils-extension:notification")
     props = plugin["schema"]["properties"]
     assert props["fetchNews"]["default"] == "false", (
         "JupyterLab would ask about news: run `make install` to install "
-        "jupyter-settings/overrides.json into the venv")
+        ".jupyter/lab-overrides.json into the venv")
     assert props["checkForUpdates"]["default"] is False
 
 
