@@ -14,15 +14,18 @@ are checked against it.
                      batch_size=32, rng=rng)
 """
 
-from . import datasets, gradcheck, initializers, losses, optimizers, plotting
+from . import datasets, gradcheck, initializers, losses, optimizers, plotting, proximal, regularizers
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
 from .dense import Dense
+from .dropout import Dropout
+from .early_stopping import EarlyStopping
 from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
 from .optimizers import SGD, Optimizer
 from .parameter import Parameter
+from .regularizers import L1, L2, ElasticNet
 from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
 
@@ -35,3 +38,4 @@ __all__ = [
     "gradcheck", "initializers", "iterate_minibatches", "losses", "mse", "num_batches",
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
 ]
+__all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "proximal", "regularizers"]
