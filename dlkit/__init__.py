@@ -14,7 +14,17 @@ are checked against it.
                      batch_size=32, rng=rng)
 """
 
-from . import datasets, gradcheck, initializers, losses, optimizers, plotting, proximal, regularizers
+from . import (
+    datasets,
+    gradcheck,
+    initializers,
+    interactive,
+    losses,
+    optimizers,
+    plotting,
+    proximal,
+    regularizers,
+)
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
 from .dense import Dense
@@ -38,4 +48,5 @@ __all__ = [
     "gradcheck", "initializers", "iterate_minibatches", "losses", "mse", "num_batches",
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
 ]
-__all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "proximal", "regularizers"]
+__all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "early_stopping", "interactive",
+            "proximal", "regularizers"]

@@ -1,0 +1,1 @@
+"""Figures of the chapters: ``render_xxx(**params) -> matplotlib Figure``, one module per chapter."""
