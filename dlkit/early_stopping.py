@@ -21,9 +21,9 @@ Semantics (those of Keras 3's ``keras.callbacks.EarlyStopping``), in mode "min":
         elif wait >= patience and epoch > 0:
             stop: model.stop_training = True, stopped_epoch = epoch
 
-So with no baseline, training stops at best_epoch + patience if nothing
-improves by more than min_delta in between (patience = 0: at the first
-epoch that does not improve). With a baseline, an epoch that improves on the
+So with no baseline, training stops at epoch best_epoch + max(patience, 1)
+if nothing improves by more than min_delta in between (patience = 0 stops at
+the first epoch that does not improve). With a baseline, an epoch that improves on the
 best but not on the baseline does not reset ``wait``: if the baseline is
 never beaten, training stops at the first non-improving epoch once ``wait``
 has reached ``patience``.

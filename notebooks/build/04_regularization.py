@@ -566,8 +566,9 @@ def build() -> Notebook:
     * `min_delta`: an epoch is an **improvement** only if it beats the best value so far
       by more than `min_delta`: `current < best - min_delta` in mode `"min"`;
     * `patience`: training stops at the end of the `patience`-th epoch in a row without
-      improvement, so with no improvement after the best epoch it stops at
-      `best_epoch + patience` (with `patience=0`, at the first epoch that does not improve);
+      improvement, so with no improvement after the best epoch it stops at epoch
+      `best_epoch + max(patience, 1)` (`patience=0` stops at the first epoch that does
+      not improve);
     * `restore_best_weights`: when training ends, load back the weights of the best epoch
       instead of keeping the last ones;
     * `baseline`: a value the metric must beat for the patience count to restart;
