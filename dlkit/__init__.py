@@ -16,16 +16,19 @@ are checked against it.
 
 import importlib
 
-from . import gradcheck, initializers, losses, optimizers
+from . import gradcheck, initializers, losses, optimizers, proximal, regularizers
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
 from .dense import Dense
+from .dropout import Dropout
+from .early_stopping import EarlyStopping
 from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
 from .optimizers import SGD, Optimizer
 from .overfit import OverfitResult, overfit_one_batch
 from .parameter import Parameter
+from .regularizers import L1, L2, ElasticNet
 from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
 
@@ -51,3 +54,5 @@ __all__ = [
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
     "OverfitResult", "overfit", "overfit_one_batch",
 ]
+__all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "early_stopping", "interactive",
+            "proximal", "regularizers"]

@@ -1,5 +1,6 @@
 """Data sets, all offline: generated, or shipped inside the repository."""
 
+from .regression import make_correlated_regression
 from .shapes import LETTERS, SHAPES, make_letters, make_shapes
 from .toy import (
     TOY_DATASETS,
@@ -17,3 +18,4 @@ __all__ = [
     "TOY_DATASETS", "make_blobs", "make_circles", "make_moons", "make_spiral", "make_toy",
     "make_xor", "train_val_split",
 ]
+__all__ += ["make_correlated_regression"]
