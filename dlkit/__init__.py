@@ -14,15 +14,19 @@ are checked against it.
                      batch_size=32, rng=rng)
 """
 
-from . import datasets, gradcheck, initializers, losses, optimizers, plotting
+from . import augment, datasets, gradcheck, initializers, losses, optimizers, plotting
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
+from .batchnorm import BatchNorm
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
+from .conv import Conv2D
 from .dense import Dense
+from .flatten import Flatten
 from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
 from .optimizers import SGD, Optimizer
 from .parameter import Parameter
+from .pooling import MaxPool2D
 from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
 
@@ -34,4 +38,5 @@ __all__ = [
     "TrainingDiverged", "batch_indices", "binary_cross_entropy", "datasets", "evaluate", "fit",
     "gradcheck", "initializers", "iterate_minibatches", "losses", "mse", "num_batches",
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
+    "BatchNorm", "Conv2D", "Flatten", "MaxPool2D", "augment",
 ]

@@ -1,6 +1,7 @@
 """Data sets, all offline: generated, or shipped inside the repository."""
 
-from .shapes import LETTERS, SHAPES, make_letters, make_shapes
+from .images import DIGITS_CREDIT, PHOTO_CREDIT, load_digits, load_photo
+from .shapes import FLIP_PARTNER, LETTERS, SHAPES, make_letters, make_shapes
 from .toy import (
     TOY_DATASETS,
     make_blobs,
@@ -16,4 +17,5 @@ __all__ = [
     "LETTERS", "SHAPES", "make_letters", "make_shapes",
     "TOY_DATASETS", "make_blobs", "make_circles", "make_moons", "make_spiral", "make_toy",
     "make_xor", "train_val_split",
+    "DIGITS_CREDIT", "FLIP_PARTNER", "PHOTO_CREDIT", "load_digits", "load_photo",
 ]
