@@ -127,7 +127,7 @@ def check_binary_labels(y, name: str = "y", n: int | None = None) -> np.ndarray:
     bad = (arr != 0) & (arr != 1)
     if np.any(bad):
         raise ValueError(
-            f"{name} must hold binary labels 0 or 1, got {arr[bad].ravel()[0]!r} "
+            f"{name} must hold binary labels 0 or 1, got {arr[bad].ravel()[0].item():g} "
             f"(at index {int(np.argmax(bad.ravel()))})"
         )
     return arr

@@ -13,13 +13,12 @@ from .layer import Layer
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function: never overflows, for x of any size."""
-    out = np.empty_like(x, dtype=np.result_type(x, np.float32))
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
+    """Numerically stable logistic function: exp is only taken of -|x|, so never overflows.
+
+    x >= 0:  1 / (1 + e^-x);   x < 0:  e^x / (1 + e^x)   (the same value, rewritten)
+    """
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 class ReLU(Layer):

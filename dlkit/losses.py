@@ -36,6 +36,40 @@ def _logits(z, name: str = "logits", ndim=(1, 2)) -> np.ndarray:
     return z
 
 
+# -- kernels: the formulas on already-checked arrays (fit calls these directly) ------
+def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """z: (N,) or (N, 1) logits; y: 0/1 labels already shaped like z."""
+    n = z.shape[0]
+    loss = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    return float(loss.sum() / n), (sigmoid(z) - y) / n
+
+
+def _softmax_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """z: (N, C) logits; y: (N,) integer classes in range."""
+    n = z.shape[0]
+    rows = np.arange(n)
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = float(np.log(s).sum() / n - shifted[rows, y].sum() / n)
+    dz = e / s
+    dz[rows, y] -= 1.0
+    dz /= n
+    return loss, dz
+
+
+def _mse(z: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    diff = z - t
+    return float(np.mean(diff * diff)), (2.0 / diff.size) * diff
+
+
+# -- the public, checked functions ----------------------------------------------------
+def _binary_targets(z: np.ndarray, y) -> np.ndarray:
+    if z.ndim == 2 and z.shape[1] != 1:
+        raise ValueError(f"logits must have shape (N,) or (N, 1) for binary labels, got {z.shape}")
+    return check_binary_labels(y, "y", n=z.shape[0]).reshape(z.shape).astype(z.dtype, copy=False)
+
+
 def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """Mean binary cross-entropy from logits.
 
@@ -43,13 +77,7 @@ def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     Returns (loss, dlogits) with dlogits of the logits' shape.
     """
     z = _logits(logits)
-    if z.ndim == 2 and z.shape[1] != 1:
-        raise ValueError(f"logits must have shape (N,) or (N, 1) for binary labels, got {z.shape}")
-    y = check_binary_labels(y, "y", n=z.shape[0]).reshape(z.shape).astype(z.dtype, copy=False)
-    n = z.shape[0]
-    loss = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
-    dz = (sigmoid(z) - y) / n
-    return float(loss.sum() / n), dz.astype(z.dtype, copy=False)
+    return _bce(z, _binary_targets(z, y))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -67,57 +95,77 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
 def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """Mean softmax cross-entropy. logits: (N, C); y: (N,) ints in [0, C)."""
     z = _logits(logits, ndim=2)
-    n, c = z.shape
-    y = check_class_labels(y, c, "y", n=n)
-    logp = log_softmax(z)
-    loss = -logp[np.arange(n), y].mean()
-    dz = np.exp(logp)
-    dz[np.arange(n), y] -= 1.0
-    dz /= n
-    return float(loss), dz
+    return _softmax_ce(z, check_class_labels(y, z.shape[1], "y", n=z.shape[0]))
+
+
+def _mse_targets(z: np.ndarray, target) -> np.ndarray:
+    t = check_array(target, "target")
+    if t.shape != z.shape:
+        if t.size == z.size and t.shape[0] == z.shape[0]:
+            return t.reshape(z.shape)
+        raise ValueError(f"target has shape {t.shape} but pred has shape {z.shape}")
+    return t
 
 
 def mse(pred, target) -> tuple[float, np.ndarray]:
     """Mean squared error over all elements. pred, target: same shape (N, ...)."""
     z = _logits(pred, "pred", ndim=None)
-    t = check_array(target, "target")
-    if t.shape != z.shape:
-        if t.size == z.size and t.shape[0] == z.shape[0]:
-            t = t.reshape(z.shape)
-        else:
-            raise ValueError(f"target has shape {t.shape} but pred has shape {z.shape}")
-    diff = z - t
-    return float(np.mean(diff * diff)), (2.0 / diff.size) * diff
+    return _mse(z, _mse_targets(z, target))
 
 
 # -- accuracy, for fit's logs -----------------------------------------------------
 def binary_accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     """Fraction with (z > 0) == y, i.e. p > 0.5 predicted as class 1."""
-    return float(np.mean((np.asarray(logits).reshape(-1) > 0) == (np.asarray(y).reshape(-1) > 0.5)))
+    z = np.asarray(logits).reshape(-1)
+    return float(np.count_nonzero((z > 0) == (np.asarray(y).reshape(-1) > 0.5)) / z.size)
 
 
 def categorical_accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     """Fraction with argmax_c z[n, c] == y[n]."""
-    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
+    return float(np.count_nonzero(np.argmax(logits, axis=1) == np.asarray(y)) / len(logits))
 
 
+class LossSpec:
+    """A named loss: the checked function, its kernel, its accuracy, its target check."""
+
+    def __init__(self, fn, kernel=None, accuracy=None, targets=None):
+        self.fn, self.kernel, self.accuracy, self.targets = fn, kernel, accuracy, targets
+
+    def prepare(self, z_like: np.ndarray, y):
+        """Check the targets once against logits shaped like z_like; return them ready."""
+        return y if self.targets is None else self.targets(z_like, y)
+
+
+def _class_targets(z, y):
+    return check_class_labels(y, z.shape[1], "y", n=z.shape[0])
+
+
+_BCE = LossSpec(binary_cross_entropy, _bce, binary_accuracy, _binary_targets)
+_SCE = LossSpec(softmax_cross_entropy, _softmax_ce, categorical_accuracy, _class_targets)
+_MSE = LossSpec(mse, _mse, None, _mse_targets)
 LOSSES = {
-    "binary_cross_entropy": (binary_cross_entropy, binary_accuracy),
-    "bce": (binary_cross_entropy, binary_accuracy),
-    "softmax_cross_entropy": (softmax_cross_entropy, categorical_accuracy),
-    "cross_entropy": (softmax_cross_entropy, categorical_accuracy),
-    "mse": (mse, None),
+    "binary_cross_entropy": _BCE,
+    "bce": _BCE,
+    "softmax_cross_entropy": _SCE,
+    "cross_entropy": _SCE,
+    "mse": _MSE,
 }
 
 
-def get_loss(loss):
-    """(loss_fn, accuracy_fn or None) from a name in LOSSES or a callable (logits, y)."""
+def get_loss_spec(loss) -> LossSpec:
+    """The LossSpec of a name in LOSSES or of a callable (logits, y) -> (value, dlogits)."""
     if callable(loss):
-        for fn, acc in LOSSES.values():
-            if fn is loss:
-                return fn, acc
-        return loss, None
+        for spec in LOSSES.values():
+            if spec.fn is loss:
+                return spec
+        return LossSpec(loss)
     if isinstance(loss, str) and loss in LOSSES:
         return LOSSES[loss]
     raise ValueError(f"loss must be a callable (logits, y) -> (value, dlogits) or one of "
                      f"{sorted(LOSSES)}, got {loss!r}")
+
+
+def get_loss(loss):
+    """(loss_fn, accuracy_fn or None) from a name in LOSSES or a callable (logits, y)."""
+    spec = get_loss_spec(loss)
+    return spec.fn, spec.accuracy

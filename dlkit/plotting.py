@@ -23,9 +23,14 @@ CLASS_COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "sky",
 TRAIN_COLOR, VAL_COLOR = PALETTE["blue"], PALETTE["vermillion"]
 
 
-def new_figure(width: float = 6.4, height: float = 4.0, dpi: int = 100) -> Figure:
-    """A standalone Figure (not registered with pyplot), constrained layout."""
-    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+def new_figure(width: float = 6.4, height: float = 4.0, dpi: int = 100,
+               layout: str | None = "constrained") -> Figure:
+    """A standalone Figure (not registered with pyplot).
+
+    The constrained layout places labels well but costs ~0.1 s per draw; figures
+    redrawn by a slider can pass ``layout=None`` and ``fig.subplots_adjust(...)``.
+    """
+    return Figure(figsize=(width, height), dpi=dpi, layout=layout)
 
 
 def figure_to_png(fig: Figure, dpi: int | None = None) -> bytes:
@@ -72,15 +77,17 @@ def plot_decision_boundary(ax, model, X, y, *, resolution: int = 100, title: str
     else:
         cls = (z.reshape(-1) > 0).astype(int)
     cmap = ListedColormap(CLASS_COLORS[:n_classes])
-    ax.contourf(xx, yy, cls.reshape(xx.shape), levels=np.arange(n_classes + 1) - 0.5,
-                cmap=cmap, alpha=0.25)
+    # imshow of the class grid: much faster to draw than contourf, same picture
+    ax.imshow(cls.reshape(xx.shape), origin="lower", cmap=cmap, alpha=0.25, vmin=-0.5,
+              vmax=n_classes - 0.5, extent=(xx.min(), xx.max(), yy.min(), yy.max()),
+              aspect="auto", interpolation="nearest")
     if z.ndim == 1 or z.shape[1] == 1:
         ax.contour(xx, yy, z.reshape(xx.shape), levels=[0.0], colors="k", linewidths=1.0)
     plot_points(ax, X, y)
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
     if title:
         ax.set_title(title)
 

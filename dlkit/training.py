@@ -23,9 +23,10 @@ import numpy as np
 from ._validate import check_array, check_int, check_rng
 from .callbacks import Callback, History, LearningRateScheduler
 from .layer import Layer
-from .losses import get_loss
+from .losses import LossSpec, get_loss_spec
 from .minibatch import batch_indices
 from .optimizers import SGD, Optimizer
+from .sequential import Sequential
 
 
 class TrainingDiverged(RuntimeError):
@@ -50,7 +51,8 @@ def _check_penalty(penalty):
 
 def evaluate(model: Layer, X, y, loss="binary_cross_entropy", batch_size: int | None = None):
     """(loss, accuracy or None) of ``model`` on (X, y) in evaluation mode."""
-    loss_fn, acc_fn = get_loss(loss)
+    spec = loss if isinstance(loss, LossSpec) else get_loss_spec(loss)
+    loss_fn, acc_fn = spec.fn, spec.accuracy
     was_training = model.training
     model.eval()
     try:
@@ -128,7 +130,24 @@ def fit(
     y_arr = np.asarray(y)
     if y_arr.ndim == 0 or y_arr.shape[0] != n:
         raise ValueError(f"y must have one entry per row of X ({n}), got shape {y_arr.shape}")
-    loss_fn, acc_fn = get_loss(loss)
+    first = model.layers[0] if hasattr(model, "layers") and model.layers else model
+    n_in = getattr(first, "in_features", None)
+    if n_in is not None and (X.ndim != 2 or X.shape[1] != n_in):
+        raise ValueError(f"X has rows of shape {X.shape[1:]} but the model's first layer "
+                         f"{first!r} expects {n_in} features")
+    spec = get_loss_spec(loss)
+    acc_fn = spec.accuracy
+    # Targets are checked once here; the loop then calls the unchecked kernel.
+    probe = None
+    if spec.targets is not None:
+        was_training = model.training
+        model.eval()  # a probe of one example: no dropout draw, no batch statistics
+        probe = model.forward(X[:1])
+        if was_training:
+            model.train()
+    if probe is not None:
+        y_arr = spec.prepare(np.broadcast_to(probe, (n,) + probe.shape[1:]), y_arr)
+    loss_fn = spec.kernel or spec.fn
     epochs = check_int(epochs, "epochs", low=1)
     batch_size = min(check_int(batch_size, "batch_size", low=1), n)
     rng = check_rng(rng)
@@ -146,6 +165,8 @@ def fit(
             raise ValueError("validation_data must be a pair (X_val, y_val)")
         X_val = check_array(validation_data[0], "validation_data[0] (X_val)", dtype=dtype)
         y_val = np.asarray(validation_data[1])
+        if probe is not None and len(y_val) == len(X_val):
+            y_val = spec.prepare(np.broadcast_to(probe, (len(X_val),) + probe.shape[1:]), y_val)
         if X_val.shape[1:] != X.shape[1:]:
             raise ValueError(
                 f"X_val rows have shape {X_val.shape[1:]} but X rows have {X.shape[1:]}"
@@ -160,6 +181,8 @@ def fit(
             raise TypeError(f"callbacks[{i}] must be a dlkit Callback, got {type(cb).__name__}")
         cb.set_context(model, optimizer)
 
+    # A Sequential can skip the gradient w.r.t. its input, which training never uses.
+    skip_input_grad = isinstance(model, Sequential)
     history = History()
     history.params = {"epochs": epochs, "batch_size": batch_size, "n": n,
                       "steps_per_epoch": math.ceil(n / batch_size)}
@@ -174,62 +197,67 @@ def fit(
 
         progress = tqdm(total=epochs, desc="epochs", unit="epoch")
     try:
-        for epoch in range(epochs):
-            for cb in callbacks:
-                cb.on_epoch_begin(epoch, {})
-            model.train()
-            total_loss, total_correct, seen = 0.0, 0.0, 0
-            for b, idx in enumerate(batch_indices(n, batch_size, rng, shuffle)):
-                X_b, y_b = X[idx], y_arr[idx]
-                if augment is not None:
-                    X_b = augment(X_b, rng)
-                z = model.forward(X_b)                      # step 1: forward and loss
-                value, dz = loss_fn(z, y_b)
-                if not math.isfinite(value):
-                    history.stopped_epoch = epoch
-                    raise TrainingDiverged(
-                        f"training diverged: the loss became {value} at epoch {epoch}, "
-                        f"iteration {b} (lr={optimizer.lr:g}). Lower the learning rate, "
-                        "check the initialization, or normalize the inputs.",
-                        history,
-                    )
-                optimizer.zero_grad()
-                model.backward(dz)                          # step 2: gradients
-                for p in regularized:
-                    p.grad += penalty.grad(p.value)
-                optimizer.step()                            # step 3: update
-                history.batch_loss.append(value)
-                total_loss += value * len(idx)
-                if acc_fn is not None:
-                    total_correct += acc_fn(z, y_b) * len(idx)
-                seen += len(idx)
+        # Overflow is not warned about: a non-finite loss stops training with a clear message.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(epochs):
                 for cb in callbacks:
-                    cb.on_batch_end(b, {"loss": value, "size": len(idx)})
-            logs = {"loss": total_loss / seen}
-            if acc_fn is not None:
-                logs["accuracy"] = total_correct / seen
-            if penalty is not None:
-                logs["penalty"] = float(sum(penalty.penalty(p.value) for p in regularized))
-            if validation_data is not None:
-                val_loss, val_acc = evaluate(model, X_val, y_val, loss_fn)
-                if not math.isfinite(val_loss):
+                    cb.on_epoch_begin(epoch, {})
+                model.train()
+                total_loss, total_correct, seen = 0.0, 0.0, 0
+                for b, idx in enumerate(batch_indices(n, batch_size, rng, shuffle)):
+                    X_b, y_b = X[idx], y_arr[idx]
+                    if augment is not None:
+                        X_b = augment(X_b, rng)
+                    z = model.forward(X_b)                      # step 1: forward and loss
+                    value, dz = loss_fn(z, y_b)
+                    if not math.isfinite(value):
+                        history.stopped_epoch = epoch
+                        raise TrainingDiverged(
+                            f"training diverged: the loss became {value} at epoch {epoch}, "
+                            f"iteration {b} (lr={optimizer.lr:g}). Lower the learning rate, "
+                            "check the initialization, or normalize the inputs.",
+                            history,
+                        )
+                    optimizer.zero_grad()
+                    if skip_input_grad:                         # step 2: gradients
+                        model.backward(dz, input_grad=False)
+                    else:
+                        model.backward(dz)
+                    for p in regularized:
+                        p.grad += penalty.grad(p.value)
+                    optimizer.step()                            # step 3: update
+                    history.batch_loss.append(value)
+                    total_loss += value * len(idx)
+                    if acc_fn is not None:
+                        total_correct += acc_fn(z, y_b) * len(idx)
+                    seen += len(idx)
+                    for cb in callbacks:
+                        cb.on_batch_end(b, {"loss": value, "size": len(idx)})
+                logs = {"loss": total_loss / seen}
+                if acc_fn is not None:
+                    logs["accuracy"] = total_correct / seen
+                if penalty is not None:
+                    logs["penalty"] = float(sum(penalty.penalty(p.value) for p in regularized))
+                if validation_data is not None:
+                    val_loss, val_acc = evaluate(model, X_val, y_val, spec)
+                    if not math.isfinite(val_loss):
+                        history.stopped_epoch = epoch
+                        raise TrainingDiverged(
+                            f"training diverged: the validation loss became {val_loss} after "
+                            f"epoch {epoch} (lr={optimizer.lr:g}).", history)
+                    logs["val_loss"] = val_loss
+                    if val_acc is not None:
+                        logs["val_accuracy"] = val_acc
+                logs["lr"] = optimizer.lr
+                history.append(epoch, logs)
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
+                if progress is not None:
+                    progress.update(1)
+                    progress.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k != "lr"})
+                if model.stop_training:
                     history.stopped_epoch = epoch
-                    raise TrainingDiverged(
-                        f"training diverged: the validation loss became {val_loss} after "
-                        f"epoch {epoch} (lr={optimizer.lr:g}).", history)
-                logs["val_loss"] = val_loss
-                if val_acc is not None:
-                    logs["val_accuracy"] = val_acc
-            logs["lr"] = optimizer.lr
-            history.append(epoch, logs)
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
-            if progress is not None:
-                progress.update(1)
-                progress.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k != "lr"})
-            if model.stop_training:
-                history.stopped_epoch = epoch
-                break
+                    break
     finally:
         if progress is not None:
             progress.close()
