@@ -123,32 +123,33 @@ def _bilinear(x: np.ndarray, rr: np.ndarray, cc: np.ndarray, fill: str,
     ``fill`` decides: "constant" (cval), "nearest" (edge pixel), "reflect".
     """
     n, h, w, c = x.shape
-    if fill == "nearest":
+    if fill == "constant":
+        # a border of cval (1 pixel before, 2 after) makes every tap a valid index
+        x = np.pad(x, ((0, 0), (1, 2), (1, 2), (0, 0)), constant_values=cval)
+        rr = np.clip(rr + 1, 0, h + 1)
+        cc = np.clip(cc + 1, 0, w + 1)
+    elif fill == "nearest":
         rr = np.clip(rr, 0, h - 1)
         cc = np.clip(cc, 0, w - 1)
-    elif fill == "reflect":
+    else:  # reflect
         rr = _reflect(rr, h)
         cc = _reflect(cc, w)
+    hp, wp = x.shape[1:3]
     r0f = np.floor(rr)
     c0f = np.floor(cc)
-    fr = (rr - r0f).astype(x.dtype)[..., None]
-    fc = (cc - c0f).astype(x.dtype)[..., None]
+    fr = (rr - r0f).astype(x.dtype)
+    fc = (cc - c0f).astype(x.dtype)
     r0 = r0f.astype(np.intp)
     c0 = c0f.astype(np.intp)
-    flat = x.reshape(n * h * w, c)
-    base = (np.arange(n) * (h * w)).reshape(n, 1, 1)
-    cval = x.dtype.type(cval)
-
-    def tap(r, col):
-        v = flat[base + np.clip(r, 0, h - 1) * w + np.clip(col, 0, w - 1)]
-        if fill == "constant":
-            inside = (r >= 0) & (r < h) & (col >= 0) & (col < w)
-            v = np.where(inside[..., None], v, cval)
-        return v
-
-    top = tap(r0, c0) * (1 - fc) + tap(r0, c0 + 1) * fc
-    bottom = tap(r0 + 1, c0) * (1 - fc) + tap(r0 + 1, c0 + 1) * fc
-    return top * (1 - fr) + bottom * fr
+    r1 = np.minimum(r0 + 1, hp - 1)   # only reached with weight fr = 0 at the last row
+    c1 = np.minimum(c0 + 1, wp - 1)
+    base = (np.arange(n) * (hp * wp)).reshape(n, 1, 1)
+    planes = np.moveaxis(x, 3, 0).reshape(c, -1)   # (C, N Hp Wp): a fast 1-D gather per channel
+    row0, row1 = base + r0 * wp, base + r1 * wp
+    top = planes[:, row0 + c0] * (1 - fc) + planes[:, row0 + c1] * fc
+    bottom = planes[:, row1 + c0] * (1 - fc) + planes[:, row1 + c1] * fc
+    out = top * (1 - fr) + bottom * fr                # (C, N, Ho, Wo)
+    return np.moveaxis(out, 0, 3)
 
 
 def _resize_float(x: np.ndarray, out_hw: tuple[int, int]) -> np.ndarray:
@@ -243,11 +244,11 @@ def random_crop(x, size, rng=None, resize: bool = False) -> np.ndarray:
         raise ValueError(f"size={(ch, cw)} is larger than the image ({h}, {w}): a crop must "
                          "fit inside the image")
     rng = check_rng(rng)
-    out = np.empty((n, ch, cw, xb.shape[3]), dtype=xb.dtype)
-    for i in range(n):
-        top = int(rng.integers(0, h - ch + 1))
-        left = int(rng.integers(0, w - cw + 1))
-        out[i] = xb[i, top:top + ch, left:left + cw]
+    # (top, left) of image 0, then of image 1, ...: the draws images would get one by one
+    pos = rng.integers(0, np.array([h - ch + 1, w - cw + 1]), size=(n, 2))
+    rows = pos[:, :1, None] + np.arange(ch)[None, :, None]          # (N, ch, 1)
+    cols = pos[:, None, 1:] + np.arange(cw)[None, None, :]          # (N, 1, cw)
+    out = xb[np.arange(n)[:, None, None], rows, cols]               # (N, ch, cw, C)
     if resize:
         out = _back(_resize_float(_to_float(out), (h, w)), x.dtype, False, clip=False)
     return out[0] if single else out
@@ -297,6 +298,19 @@ def add_noise(x, std: float, rng=None) -> np.ndarray:
     return _back(out, x.dtype, single)
 
 
+def _patch_mask(tops: np.ndarray, lefts: np.ndarray, size: tuple[int, int],
+                shape: tuple[int, int], use: np.ndarray | None = None) -> np.ndarray:
+    """(N, H, W) mask of the union of patches; tops, lefts: (N, k); use: (N, k) which count."""
+    (ph, pw), (h, w) = size, shape
+    rows = np.arange(h)
+    cols = np.arange(w)
+    in_r = (rows >= tops[..., None]) & (rows < tops[..., None] + ph)     # (N, k, H)
+    in_c = (cols >= lefts[..., None]) & (cols < lefts[..., None] + pw)   # (N, k, W)
+    if use is not None:
+        in_r &= use[..., None]
+    return np.einsum("nkh,nkw->nhw", in_r.astype(np.uint8), in_c.astype(np.uint8)) > 0
+
+
 def information_loss(x, k: int, size, rng=None, fill: float = 0.0) -> np.ndarray:
     """Blank ``k`` random patches of ``size`` (int or (h, w)) in each image ("cutout").
 
@@ -313,13 +327,11 @@ def information_loss(x, k: int, size, rng=None, fill: float = 0.0) -> np.ndarray
     if ph > h or pw > w:
         raise ValueError(f"size={(ph, pw)} is larger than the image ({h}, {w})")
     rng = check_rng(rng)
+    # image by image: k tops then k lefts (the draws images would get one by one)
+    pos = rng.integers(0, np.array([[h - ph + 1], [w - pw + 1]]), size=(n, 2, k))
     out = xb.copy()
-    value = np.rint(fill * 255).astype(np.uint8) if xb.dtype == np.uint8 else fill
-    for i in range(n):
-        tops = rng.integers(0, h - ph + 1, size=k)
-        lefts = rng.integers(0, w - pw + 1, size=k)
-        for t, s in zip(tops, lefts):
-            out[i, t:t + ph, s:s + pw] = value
+    out[_patch_mask(pos[:, 0], pos[:, 1], (ph, pw), (h, w))] = (
+        np.rint(fill * 255).astype(np.uint8) if xb.dtype == np.uint8 else fill)
     return out[0] if single else out
 
 
@@ -456,9 +468,17 @@ class InformationLoss(Op):
     def __call__(self, x, rng=None):
         rng = check_rng(rng)
         xb, single = _images(x)
-        ks = rng.integers(self.k[0], self.k[1] + 1, size=xb.shape[0])
-        out = np.concatenate([information_loss(xb[i:i + 1], int(ks[i]), self.size, rng, self.fill)
-                              for i in range(xb.shape[0])])
+        n, h, w, _ = xb.shape
+        ph, pw = self.size
+        if ph > h or pw > w:
+            raise ValueError(f"size={self.size} is larger than the image ({h}, {w})")
+        ks = rng.integers(self.k[0], self.k[1] + 1, size=n)
+        kmax = self.k[1]
+        pos = rng.integers(0, np.array([[h - ph + 1], [w - pw + 1]]), size=(n, 2, kmax))
+        use = np.arange(kmax) < ks[:, None]
+        out = xb.copy()
+        out[_patch_mask(pos[:, 0], pos[:, 1], self.size, (h, w), use)] = (
+            np.rint(self.fill * 255).astype(np.uint8) if xb.dtype == np.uint8 else self.fill)
         return out[0] if single else out
 
 

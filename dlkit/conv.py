@@ -137,15 +137,9 @@ class Conv2D(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dy: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds into W.grad and b.grad."""
-        cols = self._backward_ready("_cols")
+        dy_mat = self._param_grads(dy)
         n, c, h, w = self._xshape
         ho, wo = self.output_shape(h, w)
-        if dy.shape != (n, self.out_channels, ho, wo):
-            raise ValueError(f"{self!r}: dy must have shape {(n, self.out_channels, ho, wo)}, "
-                             f"got {dy.shape}")
-        dy_mat = dy.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (C_out, N Ho Wo)
-        self.W.grad += (dy_mat @ cols.T).reshape(self.W.shape)
-        self.b.grad += dy_mat.sum(axis=1)
         kh, kw = self.kernel_size
         sh, sw = self.stride
         dcols = self.W.value.reshape(self.out_channels, -1).T @ dy_mat
@@ -157,6 +151,23 @@ class Conv2D(Layer):
                 dxp[:, :, u:u + sh * ho:sh, v:v + sw * wo:sw] += dcols[:, u, v]
         ph, pw = self.padding
         return dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+
+    def backward_params(self, dy: np.ndarray) -> None:
+        """The parameter half of backward (dW, db), without dx: what a first layer needs."""
+        self._param_grads(dy)
+
+    def _param_grads(self, dy: np.ndarray) -> np.ndarray:
+        """dW += dY cols^T, db += sum dY; returns dY as a (C_out, N H_out W_out) matrix."""
+        cols = self._backward_ready("_cols")
+        n, _, h, w = self._xshape
+        ho, wo = self.output_shape(h, w)
+        if not isinstance(dy, np.ndarray) or dy.shape != (n, self.out_channels, ho, wo):
+            raise ValueError(f"{self!r}: dy must have shape {(n, self.out_channels, ho, wo)}, "
+                             f"got {getattr(dy, 'shape', type(dy).__name__)}")
+        dy_mat = dy.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (C_out, N Ho Wo)
+        self.W.grad += (dy_mat @ cols.T).reshape(self.W.shape)
+        self.b.grad += dy_mat.sum(axis=1)
+        return dy_mat
 
     def __repr__(self) -> str:
         extra = ""
