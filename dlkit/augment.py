@@ -94,11 +94,19 @@ def _back(y: np.ndarray, dtype: np.dtype, single: bool, clip: bool = True) -> np
     return y[0] if single else y
 
 
-def _size_pair(size, name: str) -> tuple[int, int]:
+def _size_pair(size, name: str, shape: tuple[int, int] | None = None) -> tuple[int, int]:
+    """A size as (h, w) pixels: an int, a pair of ints, or a float in (0, 1] (fraction of
+    the image's sides, resolved against ``shape``)."""
+    if isinstance(size, numbers.Real) and not isinstance(size, (bool, numbers.Integral)):
+        frac = check_float(size, name, low=0.0, high=1.0, low_open=True)
+        if shape is None:
+            return frac  # resolved per image later
+        return max(1, int(round(frac * shape[0]))), max(1, int(round(frac * shape[1])))
     if isinstance(size, numbers.Integral) and not isinstance(size, bool):
         size = (size, size)
     if not isinstance(size, (tuple, list)) or len(size) != 2:
-        raise TypeError(f"{name} must be an int or a pair (height, width), got {_show(size)}")
+        raise TypeError(f"{name} must be an int, a pair (height, width) or a fraction in "
+                        f"(0, 1], got {_show(size)}")
     return (check_int(size[0], f"{name}[0] (height)", low=1),
             check_int(size[1], f"{name}[1] (width)", low=1))
 
@@ -168,7 +176,7 @@ def _resize_float(x: np.ndarray, out_hw: tuple[int, int]) -> np.ndarray:
 def resize(x, size) -> np.ndarray:
     """Bilinear resize of an image (H, W, C) or batch (N, H, W, C) to ``size`` (h, w) or int."""
     xb, single = _images(x)
-    out = _resize_float(_to_float(xb), _size_pair(size, "size"))
+    out = _resize_float(_to_float(xb), _size_pair(size, "size", xb.shape[1:3]))
     return _back(out, x.dtype, single, clip=False)
 
 
@@ -230,7 +238,7 @@ def rotate(x, angle, fill: str = "constant", cval: float = 0.0) -> np.ndarray:
 
 
 def random_crop(x, size, rng=None, resize: bool = False) -> np.ndarray:
-    """Cut one random window of ``size`` (int or (h, w)) out of each image.
+    """Cut one random window of ``size`` (int, (h, w), or a fraction of the sides) from each image.
 
     x: (H, W, C) -> (h, w, C), or (N, H, W, C) -> (N, h, w, C); each image
     gets its own position (top, left) drawn uniformly so that the window fits.
@@ -239,7 +247,7 @@ def random_crop(x, size, rng=None, resize: bool = False) -> np.ndarray:
     """
     xb, single = _images(x)
     n, h, w, _ = xb.shape
-    ch, cw = _size_pair(size, "size")
+    ch, cw = _size_pair(size, "size", (h, w))
     if ch > h or cw > w:
         raise ValueError(f"size={(ch, cw)} is larger than the image ({h}, {w}): a crop must "
                          "fit inside the image")
@@ -312,7 +320,7 @@ def _patch_mask(tops: np.ndarray, lefts: np.ndarray, size: tuple[int, int],
 
 
 def information_loss(x, k: int, size, rng=None, fill: float = 0.0) -> np.ndarray:
-    """Blank ``k`` random patches of ``size`` (int or (h, w)) in each image ("cutout").
+    """Blank ``k`` random patches of ``size`` (int, (h, w) or a fraction) in each image ("cutout").
 
     Each patch lies fully inside the image, at a position drawn uniformly;
     patches may overlap. Its pixels are set to ``fill`` (in [0, 1] units, 0 =
@@ -323,7 +331,7 @@ def information_loss(x, k: int, size, rng=None, fill: float = 0.0) -> np.ndarray
     fill = check_float(fill, "fill", low=0.0, high=1.0)
     xb, single = _images(x)
     n, h, w, _ = xb.shape
-    ph, pw = _size_pair(size, "size")
+    ph, pw = _size_pair(size, "size", (h, w))
     if ph > h or pw > w:
         raise ValueError(f"size={(ph, pw)} is larger than the image ({h}, {w})")
     rng = check_rng(rng)
@@ -410,7 +418,7 @@ class Rotate(Op):
 
 
 class RandomCrop(Op):
-    """A random crop of ``size``, resized back to the input size by default."""
+    """A random crop of ``size`` (pixels or a fraction), resized back to the input size by default."""
 
     def __init__(self, size, resize: bool = True):
         self.size = _size_pair(size, "size")
@@ -450,7 +458,7 @@ class AddNoise(Op):
 
 
 class InformationLoss(Op):
-    """Blank ``k`` patches of ``size``; k an int or an inclusive range (low, high)."""
+    """Blank ``k`` patches of ``size`` (pixels or a fraction); k an int or a range (low, high)."""
 
     def __init__(self, k=1, size=8, fill: float = 0.0):
         if isinstance(k, (tuple, list)):
@@ -469,15 +477,15 @@ class InformationLoss(Op):
         rng = check_rng(rng)
         xb, single = _images(x)
         n, h, w, _ = xb.shape
-        ph, pw = self.size
+        ph, pw = size = _size_pair(self.size, "size", (h, w))
         if ph > h or pw > w:
-            raise ValueError(f"size={self.size} is larger than the image ({h}, {w})")
+            raise ValueError(f"size={size} is larger than the image ({h}, {w})")
         ks = rng.integers(self.k[0], self.k[1] + 1, size=n)
         kmax = self.k[1]
         pos = rng.integers(0, np.array([[h - ph + 1], [w - pw + 1]]), size=(n, 2, kmax))
         use = np.arange(kmax) < ks[:, None]
         out = xb.copy()
-        out[_patch_mask(pos[:, 0], pos[:, 1], self.size, (h, w), use)] = (
+        out[_patch_mask(pos[:, 0], pos[:, 1], size, (h, w), use)] = (
             np.rint(self.fill * 255).astype(np.uint8) if xb.dtype == np.uint8 else self.fill)
         return out[0] if single else out
 

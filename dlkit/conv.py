@@ -75,10 +75,11 @@ class Conv2D(Layer):
         nets), with fan_in = in_channels kH kW. b starts at zero.
     rng : np.random.Generator
     dtype : float64 (default) or float32
+    bias : False drops b (e.g. before a BatchNorm, whose mean subtraction cancels it)
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 init="he", rng=None, dtype=np.float64):
+                 init="he", rng=None, dtype=np.float64, bias: bool = True):
         super().__init__()
         self.in_channels = check_int(in_channels, "in_channels", low=1)
         self.out_channels = check_int(out_channels, "out_channels", low=1)
@@ -93,11 +94,12 @@ class Conv2D(Layer):
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         w = get_initializer(init)(shape, check_rng(rng))
         self.W = Parameter(np.asarray(w, dtype=dtype), name="W", regularize=True)
-        self.b = Parameter(zeros((self.out_channels,), dtype=dtype), name="b")
+        self.b = (Parameter(zeros((self.out_channels,), dtype=dtype), name="b") if bias
+                  else None)
         self._cols = None
 
     def parameters(self) -> list[Parameter]:
-        return [self.W, self.b]
+        return [self.W] if self.b is None else [self.W, self.b]
 
     def output_shape(self, h: int, w: int) -> tuple[int, int]:
         """(H_out, W_out) for an input of spatial size (h, w)."""
@@ -131,7 +133,8 @@ class Conv2D(Layer):
         cols = np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3)).reshape(-1, n * ho * wo)
         w_mat = self.W.value.reshape(self.out_channels, -1)
         y = w_mat @ cols                                            # (C_out, N Ho Wo)
-        y += self.b.value[:, None]
+        if self.b is not None:
+            y += self.b.value[:, None]
         self._cols, self._xshape, self._pshape = cols, x.shape, xp.shape
         return y.reshape(self.out_channels, n, ho, wo).transpose(1, 0, 2, 3)
 
@@ -166,7 +169,8 @@ class Conv2D(Layer):
                              f"got {getattr(dy, 'shape', type(dy).__name__)}")
         dy_mat = dy.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (C_out, N Ho Wo)
         self.W.grad += (dy_mat @ cols.T).reshape(self.W.shape)
-        self.b.grad += dy_mat.sum(axis=1)
+        if self.b is not None:
+            self.b.grad += dy_mat.sum(axis=1)
         return dy_mat
 
     def __repr__(self) -> str:
