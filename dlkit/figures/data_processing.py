@@ -55,7 +55,7 @@ def photo(max_side: int = WIDGET_SIDE) -> np.ndarray:
     return img
 
 
-def table_images(seed: int = 0, max_side: int = 240) -> list[tuple[str, np.ndarray]]:
+def table_images(seed: int = 0, max_side: int = 200) -> list[tuple[str, np.ndarray]]:
     """[(technique, image)] for the sheet's 8 panels, with TABLE_PARAMS, drawn with ``seed``."""
     img = photo(max_side)
     h, w, _ = img.shape
@@ -85,7 +85,7 @@ def _show(ax, img, title: str | None = None, fontsize: float = 10) -> None:
 
 def render_augmentation_table(seed: int = 0):
     """The sheet's table on a real photograph: the original and the 7 techniques, 2 x 4."""
-    fig = new_figure(12.0, 7.4)
+    fig = new_figure(12.0, 7.4, dpi=80)
     axes = fig.subplots(2, 4)
     explain = dict(SHEET_TABLE)
     for ax, (name, img) in zip(axes.ravel(), table_images(seed)):
