@@ -98,6 +98,11 @@ class BatchNorm(Layer):
 
     Attributes: gamma (ones), beta (zeros): Parameters; running_mean (zeros),
     running_var (ones): arrays (D,), updated in training mode only.
+
+    Training mode needs more than one value per feature to estimate a variance:
+    a batch of one (1, D) raises ValueError (use eval mode to predict one
+    example); a single image (1, C, H, W) still has H W values per channel and
+    works, as in PyTorch.
     """
 
     def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5,

@@ -270,10 +270,10 @@ def render_flip_lesson(results: dict[str, tuple[float, float]], chance: dict[str
         for dx, v in ((-0.2, plain[i]), (0.2, flipped[i])):
             ax.text(i + dx, v + 0.015, f"{v:.2f}", ha="center", fontsize=9)
     ax.set_xticks(x, names)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.15)
     ax.set_ylabel("test accuracy")
     ax.set_title("Flip only along an axis that keeps the label (dotted: chance)")
-    ax.legend(frameon=False, loc="lower left", fontsize=9)
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
     return fig
 
 

@@ -47,6 +47,7 @@ def build() -> Notebook:
     import dlkit as dl
     from dlkit import augment as A
     from dlkit.figures import data_processing as fig01
+    from dlkit.interactive import LivePlot, choice_slider, dropdown, float_slider, int_slider
 
     rng = np.random.default_rng(230)
     np.set_printoptions(precision=3, suppress=True)
@@ -110,8 +111,6 @@ def build() -> Notebook:
     print("flip twice = identity:", np.array_equal(A.flip(A.flip(photo, "horizontal"), "horizontal"), photo))
     """)
     nb.widget("""
-    from dlkit.interactive import LivePlot, choice_slider, dropdown, float_slider, int_slider
-
     LivePlot(fig01.render_flip, axis=dropdown("axis", ["horizontal", "vertical"], "horizontal"))
     """)
 
