@@ -74,6 +74,25 @@ def table_images(seed: int = 0, max_side: int = 200) -> list[tuple[str, np.ndarr
     ]
 
 
+def _mosaic(images, gap: int = 4) -> tuple[np.ndarray, list[float]]:
+    """Images of equal height side by side on white, as one uint8 image (one axes draws
+    faster than many); returns it and the x centre of each tile."""
+    h = max(im.shape[0] for im in images)
+    tiles, centres, x = [], [], 0
+    for i, im in enumerate(images):
+        im = im if im.dtype == np.uint8 else np.clip(np.rint(im * 255), 0, 255).astype(np.uint8)
+        if im.shape[-1] == 1:
+            im = np.repeat(im, 3, axis=-1)
+        pad = np.full((h - im.shape[0], im.shape[1], 3), 255, np.uint8)
+        tiles.append(np.concatenate([im, pad]))
+        centres.append(x + (im.shape[1] - 1) / 2)
+        x += im.shape[1]
+        if i < len(images) - 1:
+            tiles.append(np.full((h, gap, 3), 255, np.uint8))
+            x += gap
+    return np.concatenate(tiles, axis=1), centres
+
+
 def _show(ax, img, title: str | None = None, fontsize: float = 10) -> None:
     ax.imshow(img, cmap="gray" if img.ndim == 2 or img.shape[-1] == 1 else None,
               vmin=0, vmax=255 if img.dtype == np.uint8 else 1, interpolation="nearest")
@@ -149,21 +168,23 @@ def render_random_crop(size: int = 96, count: int = 3, resize: bool = False, see
     size = min(size, *img.shape[:2])
     crops = A.random_crops(img, size, count, np.random.default_rng(seed), resize=resize)
     pos = crop_positions(img.shape, size, count, seed)
-    fig = new_figure(2.4 * (count + 1), 3.3, layout=None)
-    axes = fig.subplots(1, count + 1)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.08, top=0.82, wspace=0.08)
-    _show(axes[0], img, "original and the crops")
+    fig = new_figure(2.2 + 2.2 * count, 3.3, layout=None)
+    ax0, ax1 = fig.subplots(1, 2, width_ratios=[1, count])
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.12, top=0.85, wspace=0.06)
+    _show(ax0, img, "original and the crops", fontsize=9)
     colors = [PALETTE[c] for c in ("orange", "sky", "green", "yellow", "purple", "vermillion")]
     from matplotlib.patches import Rectangle
 
     for i, (top, left) in enumerate(pos):
-        col = colors[i % len(colors)]
-        axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
-                                    edgecolor=col, linewidth=2))
-        _show(axes[i + 1], crops[i], f"crop {i + 1}" + (" (resized)" if resize else ""))
-        for spine in axes[i + 1].spines.values():
-            spine.set_edgecolor(col)
-            spine.set_linewidth(3)
+        ax0.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
+                                edgecolor=colors[i % len(colors)], linewidth=2))
+    tiles, centres = _mosaic(list(crops), gap=max(2, crops.shape[2] // 20))
+    _show(ax1, tiles)
+    ax1.set_xlabel(f"{count} random crops of {size} x {size} px"
+                   + (", resized back" if resize else ""), fontsize=9)
+    for i, xc in enumerate(centres):
+        ax1.text(xc, -0.02 * tiles.shape[0], f"crop {i + 1}", ha="center", va="bottom",
+                 fontsize=8, color=colors[i % len(colors)], fontweight="bold")
     return fig
 
 
@@ -245,12 +266,12 @@ def render_pipeline(p: float = 0.5, seed: int = 0):
     batch = np.repeat(img[None], 8, axis=0)
     out = example_pipeline(p)(batch, np.random.default_rng(seed))
     fig = new_figure(9.6, 2.1, layout=None)
-    axes = fig.subplots(1, 8)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.74, wspace=0.05)
-    for i, ax in enumerate(axes):
-        _show(ax, out[i], f"draw {i + 1}", fontsize=9)
-    fig.suptitle(f"Pipeline of the 7 ops, each with probability p = {p:.2f} (seed {seed})",
-                 fontsize=11)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.8)
+    tiles, _ = _mosaic(list(out), gap=3)
+    _show(ax, tiles)
+    ax.set_title(f"8 draws of the pipeline of the 7 ops, each with probability p = {p:.2f} "
+                 f"(seed {seed})", fontsize=10)
     return fig
 
 
