@@ -16,18 +16,22 @@ are checked against it.
 
 import importlib
 
-from . import gradcheck, initializers, losses, optimizers, proximal, regularizers
+from . import augment, gradcheck, initializers, losses, optimizers, proximal, regularizers
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
+from .batchnorm import BatchNorm
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
+from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .early_stopping import EarlyStopping
+from .flatten import Flatten
 from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
 from .optimizers import SGD, Optimizer
 from .overfit import OverfitResult, overfit_one_batch
 from .parameter import Parameter
+from .pooling import MaxPool2D
 from .regularizers import L1, L2, ElasticNet
 from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
@@ -53,6 +57,7 @@ __all__ = [
     "gradcheck", "initializers", "iterate_minibatches", "losses", "mse", "num_batches",
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
     "OverfitResult", "overfit", "overfit_one_batch",
+    "BatchNorm", "Conv2D", "Flatten", "MaxPool2D", "augment",
 ]
 __all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "early_stopping", "interactive",
             "proximal", "regularizers"]

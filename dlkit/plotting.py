@@ -126,3 +126,26 @@ def message_axes(ax, text: str, color: str = PALETTE["vermillion"]) -> None:
             transform=ax.transAxes, fontsize=11)
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def _show_figures_inline() -> None:
+    """In a Jupyter kernel, display a bare Figure (a cell's last expression) as a PNG.
+
+    Our figures are not created through pyplot, so IPython's inline backend does
+    not know them and would show only "<Figure size ...>". Registering a PNG
+    formatter for ``Figure`` makes them appear in JupyterLab; nbval still
+    compares only the text/plain part.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the notebook tools
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    png = shell.display_formatter.formatters.get("image/png")
+    if png is not None:
+        png.for_type(Figure, lambda fig: figure_to_png(fig))
+
+
+_show_figures_inline()

@@ -46,20 +46,30 @@ class Sequential(Layer):
         self._check_widths()
 
     def _check_widths(self) -> None:
-        """Catch a Dense(a, b) followed by a Dense(c, d) with c != b at construction."""
+        """Catch a Dense(a, b) followed by a Dense(c, d) with c != b at construction.
+
+        Conv2D counts channels (in_channels / out_channels); a layer that
+        reshapes (Flatten) ends what can be checked before running.
+        """
         width, source = None, None
         for i, layer in enumerate(self.layers):
-            n_in = getattr(layer, "in_features", None)
-            if n_in is None:
-                n_in = getattr(layer, "num_features", None)
+            n_in = None
+            for attr in ("in_features", "in_channels", "num_features"):
+                n_in = getattr(layer, attr, None)
+                if n_in is not None:
+                    break
             if n_in is not None and width is not None and n_in != width:
                 raise ValueError(
                     f"layers[{i}] {layer!r} expects {n_in} input features but "
                     f"layers[{source}] produces {width}"
                 )
             n_out = getattr(layer, "out_features", None)
+            if n_out is None:
+                n_out = getattr(layer, "out_channels", None)
             if n_out is not None:
                 width, source = n_out, i
+            elif getattr(layer, "reshapes", False):
+                width, source = None, None
 
     # -- the two passes -------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:

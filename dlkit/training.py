@@ -208,6 +208,11 @@ def fit(
                     X_b, y_b = X[idx], y_arr[idx]
                     if augment is not None:
                         X_b = augment(X_b, rng)
+                        if (not isinstance(X_b, np.ndarray) or X_b.ndim == 0
+                                or X_b.shape[0] != len(idx)):
+                            raise ValueError(
+                                f"augment must return the batch as an array of {len(idx)} "
+                                f"rows, got {getattr(X_b, 'shape', type(X_b).__name__)}")
                     z = model.forward(X_b)                      # step 1: forward and loss
                     value, dz = loss_fn(z, y_b)
                     if not math.isfinite(value):

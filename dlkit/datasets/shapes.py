@@ -68,7 +68,8 @@ def _outline(name: str, r: float):
     raise ValueError(f"unknown shape {name!r}")
 
 
-def _draw(name: str, size: int, rng: np.random.Generator, rotate: float, jitter: float):
+def _draw(name: str, size: int, rng: np.random.Generator, rotate: tuple[float, float],
+          jitter: float):
     big = size * _SS
     img = Image.new("L", (big, big), 0)
     draw = ImageDraw.Draw(img)
@@ -98,21 +99,37 @@ def _draw(name: str, size: int, rng: np.random.Generator, rotate: float, jitter:
     else:
         for poly in _outline(name, r):
             draw.polygon([(cx + x, cy + y) for x, y in poly], fill=ink)
-    if rotate:
-        img = img.rotate(rng.uniform(-rotate, rotate), resample=Image.BICUBIC,
+    if rotate != (0.0, 0.0):
+        img = img.rotate(rng.uniform(*rotate), resample=Image.BICUBIC,
                          center=(cx, cy))
     img = img.resize((size, size), resample=Image.BOX)
     return np.asarray(img, dtype=np.float64) / 255.0
 
 
-def render(names, size: int = 28, rng=None, rotate: float = 10.0, jitter: float = 0.06):
+def _rotation_range(rotate) -> tuple[float, float]:
+    """rotate r -> (-r, r); a pair (low, high) is kept (degrees, counter-clockwise)."""
+    if isinstance(rotate, (tuple, list)):
+        if len(rotate) != 2:
+            raise ValueError(f"rotate must be a number or a pair (low, high), got {rotate!r}")
+        lo = check_float(rotate[0], "rotate[0]", low=-180.0, high=180.0)
+        hi = check_float(rotate[1], "rotate[1]", low=-180.0, high=180.0)
+        if lo > hi:
+            raise ValueError(f"rotate range must have low <= high, got {rotate!r}")
+        return lo, hi
+    r = check_float(rotate, "rotate", low=0.0, high=180.0)
+    return -r, r
+
+
+def render(names, size: int = 28, rng=None, rotate=10.0, jitter: float = 0.06):
     """Draw one image per name in ``names`` -> array (len(names), size, size) in [0, 1].
 
-    rotate: maximum absolute rotation in degrees; jitter: maximum offset of the
+    rotate: maximum absolute rotation in degrees, or a range (low, high) of
+    angles (counter-clockwise), e.g. (0, 30) for shapes that all lean the
+    same way; jitter: maximum offset of the
     centre as a fraction of the image size.
     """
     size = check_int(size, "size", low=8, high=512)
-    rotate = check_float(rotate, "rotate", low=0.0, high=180.0)
+    rotate = _rotation_range(rotate)
     jitter = check_float(jitter, "jitter", low=0.0, high=0.25)
     rng = check_rng(rng)
     known = set(SHAPES) | set(LETTERS)
@@ -138,14 +155,14 @@ def _make(classes, n, size, rng, rotate, jitter, what):
     return X, y.astype(np.int64)
 
 
-def make_shapes(n: int = 1000, classes=SHAPES, size: int = 28, rng=None, rotate: float = 10.0,
+def make_shapes(n: int = 1000, classes=SHAPES, size: int = 28, rng=None, rotate=10.0,
                 jitter: float = 0.06):
     """Balanced set of mirror-symmetric shapes: X (n, size, size), y (n,) indices into classes."""
     return _make(classes, n, size, rng, rotate, jitter, "make_shapes")
 
 
 def make_letters(n: int = 1000, letters=LETTERS, size: int = 28, rng=None,
-                 rotate: float = 10.0, jitter: float = 0.06):
+                 rotate=10.0, jitter: float = 0.06):
     """Balanced set of the letters b, d, p, q: X (n, size, size), y (n,) indices into letters.
 
     A horizontal flip maps b <-> d and p <-> q: the label changes.

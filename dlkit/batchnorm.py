@@ -1,0 +1,180 @@
+"""Batch normalization (Ioffe & Szegedy, 2015): normalize each feature over the mini-batch.
+
+The sheet's formula, for a mini-batch {x_i} with mean mu_B and variance sigma_B^2
+(the biased one, 1/m), eps INSIDE the square root:
+
+    x_hat_i = (x_i - mu_B) / sqrt(sigma_B^2 + eps)
+    y_i     = gamma * x_hat_i + beta
+
+Statistics are per feature: over the batch axis for (N, D) inputs (m = N
+values per feature), over the batch AND the spatial axes for (N, C, H, W)
+inputs (m = N H W values per channel, as after a convolution).
+
+gamma and beta: the sheet calls them hyperparameters, but they are learned
+*parameters*, trained by gradient descent like weights (one pair per
+feature). They let the layer undo the normalization where that helps: with
+gamma = sqrt(sigma^2 + eps) and beta = mu the layer is the identity. The true
+hyperparameters are ``momentum`` and ``eps``. (Like biases, gamma and beta are
+not weight-decayed: ``regularize=False``.)
+
+Training vs evaluation. In training mode the batch's own statistics are used
+and running averages are updated,
+
+    running_mean <- momentum * running_mean + (1 - momentum) * mu_B
+    running_var  <- momentum * running_var  + (1 - momentum) * sigma_B^2 * m / (m - 1)
+
+(the "decay" convention of Keras/TensorFlow, momentum=0.9 keeps 90 % of the
+old value; PyTorch's ``momentum=0.1`` names the weight of the NEW value, the
+same update. The running variance uses the unbiased m/(m-1) estimate, as
+PyTorch does.) In evaluation mode the running statistics replace the batch
+statistics, so a prediction does not depend on the other examples of the
+batch, and the layer is a fixed affine map.
+
+Backward in training mode (the compact form; the mean and the variance
+depend on every x_i, hence the two correction terms), per feature with
+sigma = sqrt(sigma_B^2 + eps) and sums over the m values:
+
+    dgamma = sum_i dy_i x_hat_i          dbeta = sum_i dy_i
+    dx_i   = gamma / (m sigma) * ( m dy_i - sum_j dy_j - x_hat_i sum_j dy_j x_hat_j )
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_dtype, check_float, check_int
+from .layer import Layer
+from .parameter import Parameter
+
+
+def _axes(x: np.ndarray) -> tuple[int, ...]:
+    return (0,) if x.ndim == 2 else (0, 2, 3)
+
+
+def _shape(x: np.ndarray) -> tuple[int, ...]:
+    """Broadcast shape of per-feature statistics: (1, D) or (1, C, 1, 1)."""
+    return (1, x.shape[1]) if x.ndim == 2 else (1, x.shape[1], 1, 1)
+
+
+def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
+    """Training-mode forward. x: (N, D) or (N, C, H, W); gamma, beta: (D,) or (C,).
+
+    Returns (y, cache): y has x's shape; cache = (x_hat, inv_std, gamma) is
+    what ``batchnorm_backward`` needs (inv_std = 1 / sqrt(sigma_B^2 + eps),
+    broadcastable per feature).
+    """
+    axes, shape = _axes(x), _shape(x)
+    mu = x.mean(axis=axes, keepdims=True)
+    xc = x - mu
+    var = np.mean(xc * xc, axis=axes, keepdims=True)          # biased: 1/m
+    inv_std = 1.0 / np.sqrt(var + eps)                          # eps inside the sqrt
+    x_hat = xc * inv_std
+    y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
+    return y, (x_hat, inv_std, gamma)
+
+
+def batchnorm_backward(dy: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Training-mode backward: dy (x's shape) -> (dx, dgamma, dbeta), compact formula."""
+    x_hat, inv_std, gamma = cache
+    axes, shape = _axes(dy), _shape(dy)
+    m = dy.size // dy.shape[1]
+    dbeta = dy.sum(axis=axes)
+    dgamma = (dy * x_hat).sum(axis=axes)
+    dx = (gamma.reshape(shape) * inv_std / m) * (
+        m * dy - dbeta.reshape(shape) - x_hat * dgamma.reshape(shape))
+    return dx, dgamma, dbeta
+
+
+class BatchNorm(Layer):
+    """Batch normalization for (N, D) (after Dense) or (N, C, H, W) (after Conv2D).
+
+    Parameters
+    ----------
+    num_features : int, D or C
+    momentum : float in [0, 1), weight of the OLD running value (Keras
+        convention; PyTorch's momentum = 1 - this)
+    eps : float > 0, added to the variance inside the square root
+    dtype : float64 (default) or float32
+
+    Attributes: gamma (ones), beta (zeros): Parameters; running_mean (zeros),
+    running_var (ones): arrays (D,), updated in training mode only.
+
+    Training mode needs more than one value per feature to estimate a variance:
+    a batch of one (1, D) raises ValueError (use eval mode to predict one
+    example); a single image (1, C, H, W) still has H W values per channel and
+    works, as in PyTorch.
+    """
+
+    def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5,
+                 dtype=np.float64):
+        super().__init__()
+        self.num_features = check_int(num_features, "num_features", low=1)
+        self.momentum = check_float(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        self.eps = check_float(eps, "eps", low=0.0, low_open=True)
+        dtype = check_dtype(dtype)
+        self.gamma = Parameter(np.ones(self.num_features, dtype=dtype), name="gamma",
+                               regularize=False)
+        self.beta = Parameter(np.zeros(self.num_features, dtype=dtype), name="beta",
+                              regularize=False)
+        self.running_mean = np.zeros(self.num_features, dtype=dtype)
+        self.running_var = np.ones(self.num_features, dtype=dtype)
+        self._cache = None
+
+    def parameters(self) -> list[Parameter]:
+        return [self.gamma, self.beta]
+
+    def _check(self, x) -> None:
+        if (not isinstance(x, np.ndarray) or x.ndim not in (2, 4)
+                or x.shape[1] != self.num_features):
+            shape = getattr(x, "shape", type(x).__name__)
+            raise ValueError(
+                f"{self!r}: x must have shape (N, num_features={self.num_features}) or "
+                f"(N, {self.num_features}, H, W), got {shape}"
+            )
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: (N, D) or (N, C, H, W) -> y: same shape."""
+        self._check(x)
+        if not self.training:
+            shape = _shape(x)
+            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
+            x_hat = (x - self.running_mean.reshape(shape)) * inv_std.reshape(shape)
+            self._cache = ("eval", (x_hat, inv_std))
+            return self.gamma.value.reshape(shape) * x_hat + self.beta.value.reshape(shape)
+        m = x.size // x.shape[1]
+        if m < 2:
+            raise ValueError(
+                f"{self!r} in training mode needs more than 1 value per feature to compute a "
+                f"batch variance, got x of shape {x.shape} (a batch of one). Use a larger "
+                "batch, or call .eval() to use the running statistics"
+            )
+        y, cache = batchnorm_forward(x, self.gamma.value, self.beta.value, self.eps)
+        axes = _axes(x)
+        mu = x.mean(axis=axes)
+        var = x.var(axis=axes)
+        mom = self.momentum
+        self.running_mean *= mom
+        self.running_mean += (1 - mom) * mu
+        self.running_var *= mom
+        self.running_var += (1 - mom) * var * (m / (m - 1))
+        self._cache = ("train", cache)
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """dy: x's shape -> dx; adds into gamma.grad and beta.grad."""
+        mode, cache = self._backward_ready("_cache")
+        self._check(dy)
+        if mode == "eval":
+            # y = gamma * x_hat + beta with FIXED statistics: an affine map of x
+            x_hat, inv_std = cache
+            shape, axes = _shape(dy), _axes(dy)
+            self.gamma.grad += (dy * x_hat).sum(axis=axes)
+            self.beta.grad += dy.sum(axis=axes)
+            return dy * (self.gamma.value * inv_std).reshape(shape)
+        dx, dgamma, dbeta = batchnorm_backward(dy, cache)
+        self.gamma.grad += dgamma
+        self.beta.grad += dbeta
+        return dx
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.num_features})"
