@@ -34,7 +34,6 @@ import numpy as np
 
 from ._validate import check_dtype, check_float, check_int, check_rng
 from .activations import ReLU
-from .datasets.shapes import make_shapes
 from .dense import Dense
 from .optimizers import Adam
 from .sequential import Sequential
@@ -201,6 +200,8 @@ def make_target(n: int, rng=None, dtype=np.float32):
     degrees, offset up to 12%), then padded with 4 black pixels on every side
     to the 28x28 frame of the pretrained network, and flattened.
     """
+    from .datasets.shapes import make_shapes  # Pillow: loaded on first use
+
     X, y = make_shapes(n, size=TARGET_SIZE, rng=check_rng(rng), rotate=30.0, jitter=0.12)
     pad = TARGET_PAD
     X = np.pad(X, ((0, 0), (pad, pad), (pad, pad)))
