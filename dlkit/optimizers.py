@@ -125,6 +125,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain (mini-batch) gradient descent, the sheet's rule:  w <- w - lr * dL/dw."""
 
+    def __init__(self, parameters, lr: float = 0.1):
+        super().__init__(parameters, lr)
+
     def update(self, p: Parameter, state: dict) -> None:
         (buf,) = self._buffers(p, state, "buf")
         np.multiply(p.grad, self.lr, out=buf)
