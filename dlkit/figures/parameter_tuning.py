@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .. import initializers as init
 from ..activations import ReLU, Tanh
@@ -25,6 +26,30 @@ from ..training import TrainingDiverged, fit
 
 COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky",
                                "black")]
+
+def _figure(width: float, height: float, **adjust):
+    """A Figure with fixed margins: the constrained layout would double the drawing time of a
+    widget's redraw."""
+    fig = new_figure(width, height, layout=None)
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.28}
+    margins.update(adjust)
+    fig.subplots_adjust(**margins)
+    return fig
+
+
+def _log_y(ax) -> None:
+    """Log y axis with plain-text tick labels ("1e-08"): mathtext labels ("10^{-8}") take
+    most of the drawing time of a small figure."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _log_x(ax) -> None:
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
 
 # =========================================================================== initialization
 INIT_SCHEMES = ("small", "large", "xavier", "he")
@@ -102,7 +127,7 @@ def render_init_stats(depth: int = 10, scheme: str = "xavier", activation: str =
                       scale: float = 1.0):
     """Histograms of activations (chosen scheme) and per-layer activation and gradient
     spread for every scheme, the chosen one (times ``scale``) in bold."""
-    fig = new_figure(12, 3.8)
+    fig = _figure(12, 3.8, left=0.06, wspace=0.3)
     ax_h, ax_a, ax_g = fig.subplots(1, 3)
     stats = layer_statistics(depth, scheme, activation, scale)
     for (layer, values), color in zip(stats["acts"].items(), COLORS):
@@ -126,7 +151,7 @@ def render_init_stats(depth: int = 10, scheme: str = "xavier", activation: str =
         ax_a.plot(layers, _log_floor(st["act_std"]), label=label, **kw)
         ax_g.plot(layers, _log_floor(st["grad_std"]), label=label, **kw)
     for ax, what in [(ax_a, "std of layer outputs"), (ax_g, "std of dL/dW")]:
-        ax.set_yscale("log")
+        _log_y(ax)
         ax.set_xlabel("layer")
         ax.set_ylabel(what)
         ax.grid(alpha=0.3)
@@ -183,7 +208,7 @@ def lr_run(lr: float, schedule: str = "constant", epochs: int = LR_EPOCHS, seed:
 
 def render_learning_rate(lr: float = 0.3, schedule: str = "constant"):
     """Training loss per epoch for the chosen (lr, schedule) against three reference lrs."""
-    fig = new_figure(11, 3.8)
+    fig = _figure(11, 3.8)
     ax, ax_lr = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
     for (label, ref), color in zip(REFERENCE_LRS.items(), COLORS[1:3] + COLORS[4:5]):
         loss, _, note = lr_run(ref)
@@ -197,7 +222,7 @@ def render_learning_rate(lr: float = 0.3, schedule: str = "constant"):
         ax.plot(np.arange(1, len(loss) + 1), loss, color=COLORS[0], lw=2.5, label=label)
     else:
         ax.plot([], [], color=COLORS[0], lw=2.5, label=label)
-    ax.set_yscale("log")
+    _log_y(ax)
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_title("SGD on two circles: too small, too large, just right")
@@ -205,7 +230,7 @@ def render_learning_rate(lr: float = 0.3, schedule: str = "constant"):
     ax.legend(frameon=False, fontsize=8)
     values = make_schedule(schedule, float(lr)).values(LR_EPOCHS)
     ax_lr.plot(np.arange(1, LR_EPOCHS + 1), values, color=COLORS[0], lw=2)
-    ax_lr.set_yscale("log")
+    _log_y(ax_lr)
     ax_lr.set_xlabel("epoch")
     ax_lr.set_ylabel("learning rate")
     ax_lr.set_title(f"schedule: {schedule}")
@@ -215,7 +240,7 @@ def render_learning_rate(lr: float = 0.3, schedule: str = "constant"):
 
 def render_schedules(lr0: float = 0.1, epochs: int = LR_EPOCHS):
     """Every schedule of dlkit.schedules, as used in this chapter, against the epoch."""
-    fig = new_figure(7, 3.8)
+    fig = _figure(7, 3.8, left=0.1)
     ax = fig.subplots()
     e = np.arange(epochs)
     for name, color in zip(SCHEDULE_NAMES, COLORS):
@@ -344,7 +369,7 @@ def _draw_surface(ax, surface: str):
 def render_trajectories(surface: str = "valley", optimizer: str = "adam", lr: float = 0.3,
                         beta: float = 0.9, beta2: float = 0.999, steps: int = 200):
     """The chosen optimizer's path on a 2-D surface, and f - f_min against the step."""
-    fig = new_figure(11, 4.0)
+    fig = _figure(11, 4.0)
     ax, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     _draw_surface(ax, surface)
     path, losses, note = trajectory(surface, optimizer, float(lr), float(beta), float(beta2),
@@ -354,7 +379,7 @@ def render_trajectories(surface: str = "valley", optimizer: str = "adam", lr: fl
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     f_min = SURFACES[surface]["fn"](np.array(SURFACES[surface]["minimum"]))[0]
     ax_loss.plot(np.arange(len(losses)), _log_floor(losses - f_min), color=COLORS[0], lw=2)
-    ax_loss.set_yscale("log")
+    _log_y(ax_loss)
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("f - f_min")
     ax_loss.set_title(f"final f - f_min = {losses[-1] - f_min:.2e}" + (f", {note}" if note
@@ -366,7 +391,7 @@ def render_trajectories(surface: str = "valley", optimizer: str = "adam", lr: fl
 def render_all_trajectories(surface: str = "valley", steps: int | None = None):
     """All six optimizers on one surface, each with a learning rate that suits it there."""
     steps = SURFACES[surface]["steps"] if steps is None else steps
-    fig = new_figure(11, 4.0)
+    fig = _figure(11, 4.0)
     ax, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     _draw_surface(ax, surface)
     f_min = SURFACES[surface]["fn"](np.array(SURFACES[surface]["minimum"]))[0]
@@ -377,7 +402,7 @@ def render_all_trajectories(surface: str = "valley", steps: int | None = None):
         ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1.5, label=label)
         ax_loss.plot(np.arange(len(losses)), _log_floor(losses - f_min), color=color, lw=1.5)
     ax.legend(frameon=False, fontsize=7, loc="lower right")
-    ax_loss.set_yscale("log")
+    _log_y(ax_loss)
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("f - f_min")
     ax_loss.set_title("distance to the minimum value")
@@ -414,14 +439,14 @@ def compare_optimizers(epochs: int = 10, n: int = 2000, seed: int = 230):
 
 def render_optimizer_comparison(histories):
     """Training loss and validation accuracy per epoch, one line per optimizer."""
-    fig = new_figure(11, 3.8)
+    fig = _figure(11, 3.8)
     ax_l, ax_a = fig.subplots(1, 2)
     for (name, h), color in zip(histories.items(), COLORS):
         e = np.arange(1, len(h) + 1)
         label = f"{OPTIMIZER_LABELS[name]} (lr={COMPARE_LR[name]:g})"
         ax_l.plot(e, h["loss"], color=color, lw=2, label=label)
         ax_a.plot(e, h["val_accuracy"], color=color, lw=2, label=label)
-    ax_l.set_yscale("log")
+    _log_y(ax_l)
     ax_l.set_ylabel("training loss")
     ax_l.set_title("Six optimizers, same network, same batches")
     ax_a.set_ylabel("validation accuracy")
@@ -496,7 +521,7 @@ def render_transfer(n: int = 50, strategy: str = "freeze_all", sizes=TRANSFER_SI
         ax.plot(sizes, means, "-o", color=color, lw=2.5 if s == strategy else 1.2,
                 label=STRATEGY_LABELS[s])
     ax.plot([n], [table[(n, strategy)][0]], "o", ms=14, mfc="none", color=PALETTE["black"])
-    ax.set_xscale("log")
+    _log_x(ax)
     ax.set_xlabel("target training examples (10 classes)")
     ax.set_ylabel("test accuracy")
     ax.set_title("Transfer to shapes at 70% scale")
