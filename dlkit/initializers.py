@@ -13,7 +13,17 @@ fan_out = C_out kH kW.
         uniform:      W ~ U(-a, a),  a = sqrt(6 / fan_in)
 
 Xavier keeps the variance of activations and of gradients roughly constant
-through a tanh/linear network; He does so for ReLU networks.
+through a tanh/linear network; He does so for ReLU networks. Why: for
+y = x W with independent zero-mean entries, Var(y_j) = fan_in Var(W) Var(x)
+forward and Var(dx_i) = fan_out Var(W) Var(dy) backward; Var(W) = 1/fan_in
+keeps the forward pass steady, 1/fan_out the backward pass, and Xavier takes
+the harmonic compromise 2/(fan_in + fan_out). ReLU zeroes half of its inputs,
+halving the second moment, which He's factor 2 restores.
+
+Initializers are chosen by function or by name (``get_initializer``):
+"zeros", "normal", "xavier" (= "xavier_uniform", "glorot", "glorot_uniform"),
+"xavier_normal" ("glorot_normal"), "he" (= "he_normal", "kaiming"), "he_uniform".
+PyTorch's nn.Linear default is neither: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 """
 
 from __future__ import annotations
@@ -62,7 +72,9 @@ def normal(shape, rng=None, std: float = 0.01, dtype=np.float64) -> np.ndarray:
     """W ~ N(0, std^2): the 'naive' random initialization, blind to the architecture."""
     std = check_float(std, "std", low=0.0)
     rng = check_rng(rng)
-    return (std * rng.standard_normal(_check_shape(shape))).astype(check_dtype(dtype))
+    w = rng.standard_normal(_check_shape(shape), dtype=check_dtype(dtype))
+    w *= std
+    return w
 
 
 def xavier_normal(shape, rng=None, gain: float = 1.0, dtype=np.float64) -> np.ndarray:
@@ -116,7 +128,10 @@ def get_initializer(init) -> Callable[..., np.ndarray]:
         return init
     if isinstance(init, str) and init.lower() in INITIALIZERS:
         return INITIALIZERS[init.lower()]
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a name or a callable (shape, rng) -> array, got "
+                        f"{type(init).__name__}")
     raise ValueError(
-        f"init must be a callable (shape, rng) -> array or one of "
-        f"{sorted(INITIALIZERS)}, got {init!r}"
+        f"init must be one of the initializer names {sorted(INITIALIZERS)} or a callable "
+        f"(shape, rng) -> array, got {init!r}"
     )

@@ -1,29 +1,71 @@
 """Optimizers: the sheet's step 3, "use the gradients to update the weights".
 
 Every optimizer walks a list of Parameters, skips the frozen ones
-(``trainable=False``), and updates ``value`` from ``grad``:
+(``trainable=False``), and updates ``value`` from ``grad`` in place:
 
-    opt = SGD(model.parameters(), lr=0.1)
+    opt = Adam(model.parameters(), lr=1e-3)
     opt.zero_grad()      # grads accumulate, so reset them before each backward
     model.backward(...)  # step 2: fills .grad
-    opt.step()           # step 3: w <- w - lr * dL/dw
+    opt.step()           # step 3: t <- t + 1, then one update of every parameter
 
-``lr`` may be changed between steps (learning-rate schedules do that).
+The update rules, with g = dL/dw, every operation element-wise, and t the
+step count (1 at the first step; ``step()`` increments it *before* use):
+
+    SGD       w <- w - lr g
+    Momentum  v <- beta v + (1 - beta) g          ("damped", the sheet's course)
+           or v <- beta v + g                     ("undamped", PyTorch, Keras)
+              w <- w - lr v
+    RMSprop   s <- beta s + (1 - beta) g^2
+              w <- w - lr g / (sqrt(s) + eps)
+    Adam      m <- beta1 m + (1 - beta1) g        (1st moment, the sheet's v_dw)
+              v <- beta2 v + (1 - beta2) g^2      (2nd moment, the sheet's s_dw)
+              m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)   (bias correction)
+              w <- w - lr m_hat / (sqrt(v_hat) + eps)
+    Adagrad   G <- G + g^2
+              w <- w - lr g / (sqrt(G) + eps)
+    Adadelta  s <- rho s + (1 - rho) g^2
+              dw = sqrt(u + eps) / sqrt(s + eps) g
+              u <- rho u + (1 - rho) dw^2
+              w <- w - lr dw                      (lr = 1: Zeiler's original rule)
+
+Buffers (v, s, m, G, u) start at zero, one per parameter, in ``opt.state``.
+Where eps sits matters for small gradients: dlkit puts it *outside* the
+square root for RMSprop, Adam and Adagrad (as PyTorch does) and inside for
+Adadelta (as its paper and every framework do). Keras adds eps outside the
+root too, but for Adam to the *uncorrected* sqrt(v) (the paper's "eps hat"),
+and its Adagrad adds eps inside the root.
+
+Updates are written in place into preallocated buffers (``out=``): a step
+allocates no array of the parameter's size, which keeps dlkit close to
+PyTorch in speed. ``lr`` may be changed between steps (a learning-rate
+schedule does that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from ._validate import check_float
 from .parameter import Parameter
+
+
+def _check_beta(value, name: str) -> float:
+    """A decay rate in [0, 1): 1 would freeze the average at its first value forever."""
+    return check_float(value, name, low=0.0, high=1.0, high_open=True)
+
+
+def _check_eps(value, name: str = "eps") -> float:
+    return check_float(value, name, low=0.0, low_open=True)
 
 
 class Optimizer:
     """Base class: holds the parameters, the learning rate, the step count t.
 
     Subclasses implement ``update(p, state)`` for one parameter; ``state`` is
-    a dict kept per parameter for buffers such as velocities.
+    a dict kept per parameter for buffers such as velocities (created at the
+    first update, zero-filled, same shape and dtype as the parameter).
     """
 
     def __init__(self, parameters: Iterable[Parameter], lr: float):
@@ -64,12 +106,285 @@ class Optimizer:
     def update(self, p: Parameter, state: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @staticmethod
+    def _buffers(p: Parameter, state: dict, *names: str) -> list[np.ndarray]:
+        """The named buffers of one parameter, created as zeros at the first call."""
+        for name in names:
+            if name not in state:
+                state[name] = np.zeros_like(p.value)
+        return [state[name] for name in names]
+
+    def _hyper(self) -> str:
+        return ""
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(lr={self.lr:g})"
+        extra = self._hyper()
+        return f"{type(self).__name__}(lr={self.lr:g}{', ' + extra if extra else ''})"
 
 
 class SGD(Optimizer):
     """Plain (mini-batch) gradient descent, the sheet's rule:  w <- w - lr * dL/dw."""
 
+    def __init__(self, parameters, lr: float = 0.1):
+        super().__init__(parameters, lr)
+
     def update(self, p: Parameter, state: dict) -> None:
-        p.value -= self.lr * p.grad
+        (buf,) = self._buffers(p, state, "buf")
+        np.multiply(p.grad, self.lr, out=buf)
+        p.value -= buf
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum: a running average of gradients sets the step.
+
+    convention="damped" (default; the sheet's course, Ng's CS 230 lectures):
+
+        v <- beta v + (1 - beta) g,     w <- w - lr v
+
+    v is an exponential moving average of the gradients: same units as g.
+
+    convention="undamped" (PyTorch ``SGD(momentum=beta)``, Keras ``SGD(momentum=beta)``):
+
+        v <- beta v + g,                w <- w - lr v
+
+    Starting from v = 0, v_undamped = v_damped / (1 - beta) at every step, so
+    the two give identical weights when lr_undamped = (1 - beta) lr_damped
+    (for beta = 0.9, an undamped lr of 0.01 is a damped lr of 0.1).
+
+    nesterov=True looks ahead: the step uses beta v + c g instead of v, with
+    c = 1 - beta (damped) or 1 (undamped), as PyTorch's ``nesterov=True``.
+
+    Note: PyTorch's ``dampening`` argument is a number, and its first step
+    sets v = g whatever the dampening; dlkit starts from v = 0, which equals
+    PyTorch exactly in the undamped convention.
+    """
+
+    CONVENTIONS = ("damped", "undamped")
+
+    def __init__(self, parameters, lr: float = 0.1, beta: float = 0.9,
+                 convention: str = "damped", nesterov: bool = False):
+        super().__init__(parameters, lr)
+        self.beta = _check_beta(beta, "beta")
+        if convention not in self.CONVENTIONS:
+            raise ValueError(
+                f"convention must be 'damped' (v = beta v + (1 - beta) g) or 'undamped' "
+                f"(v = beta v + g), got {convention!r}"
+            )
+        self.convention = convention
+        self.nesterov = bool(nesterov)
+
+    def update(self, p: Parameter, state: dict) -> None:
+        v, buf = self._buffers(p, state, "v", "buf")
+        c = 1.0 - self.beta if self.convention == "damped" else 1.0
+        # v <- beta v + c g
+        v *= self.beta
+        np.multiply(p.grad, c, out=buf)
+        v += buf
+        if self.nesterov:
+            # w <- w - lr (beta v + c g)   (buf still holds c g)
+            buf *= self.lr
+            p.value -= buf
+            np.multiply(v, self.lr * self.beta, out=buf)
+        else:
+            # w <- w - lr v
+            np.multiply(v, self.lr, out=buf)
+        p.value -= buf
+
+    def _hyper(self) -> str:
+        nest = ", nesterov=True" if self.nesterov else ""
+        return f"beta={self.beta:g}, convention={self.convention!r}{nest}"
+
+
+class RMSprop(Optimizer):
+    """Root Mean Square propagation: divide each step by a running RMS of the gradient.
+
+        s <- beta s + (1 - beta) g^2
+        w <- w - lr g / (sqrt(s) + eps)
+
+    eps sits outside the square root (as in PyTorch; the sheet leaves it out).
+    Defaults: beta = 0.9 (Hinton's lecture, Keras's rho); PyTorch's alpha is 0.99.
+    """
+
+    def __init__(self, parameters, lr: float = 1e-3, beta: float = 0.9, eps: float = 1e-8):
+        super().__init__(parameters, lr)
+        self.beta = _check_beta(beta, "beta")
+        self.eps = _check_eps(eps)
+
+    def update(self, p: Parameter, state: dict) -> None:
+        s, buf = self._buffers(p, state, "s", "buf")
+        g = p.grad
+        # s <- beta s + (1 - beta) g^2
+        s *= self.beta
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - self.beta
+        s += buf
+        # w <- w - lr g / (sqrt(s) + eps)
+        np.sqrt(s, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= self.lr
+        p.value -= buf
+
+    def _hyper(self) -> str:
+        return f"beta={self.beta:g}, eps={self.eps:g}"
+
+
+class Adam(Optimizer):
+    """Adaptive Moment estimation (Kingma & Ba, 2015): momentum + RMSprop + bias correction.
+
+        m <- beta1 m + (1 - beta1) g          (the sheet's v_dw)
+        v <- beta2 v + (1 - beta2) g^2        (the sheet's s_dw)
+        m_hat = m / (1 - beta1^t)             t = 1, 2, ... (self.t, after the increment)
+        v_hat = v / (1 - beta2^t)
+        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+    Without the correction, m and v start at 0 and are biased towards 0: at
+    t = 1, m = (1 - beta1) g = 0.1 g and v = 0.001 g^2, so the first step would
+    be lr * 0.1 g / (0.0316 |g|) ~ 3.2 lr instead of lr. The sheet's "4
+    parameters to tune" are lr, beta1, beta2, eps.
+    """
+
+    def __init__(self, parameters, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8):
+        super().__init__(parameters, lr)
+        self.beta1 = _check_beta(beta1, "beta1")
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.eps = _check_eps(eps)
+
+    def update(self, p: Parameter, state: dict) -> None:
+        m, v, buf = self._buffers(p, state, "m", "v", "buf")
+        g = p.grad
+        # m <- beta1 m + (1 - beta1) g
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=buf)
+        m += buf
+        # v <- beta2 v + (1 - beta2) g^2
+        v *= self.beta2
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - self.beta2
+        v += buf
+        # w <- w - lr m_hat / (sqrt(v_hat) + eps), the corrections as scalars
+        correction1 = 1.0 - self.beta1 ** self.t
+        correction2 = 1.0 - self.beta2 ** self.t
+        np.divide(v, correction2, out=buf)
+        np.sqrt(buf, out=buf)
+        buf += self.eps
+        np.divide(m, buf, out=buf)
+        buf *= self.lr / correction1
+        p.value -= buf
+
+    def _hyper(self) -> str:
+        return f"beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
+
+
+class Adagrad(Optimizer):
+    """Adaptive gradient (Duchi et al., 2011): divide by the root of ALL past squared gradients.
+
+        G <- G + g^2
+        w <- w - lr g / (sqrt(G) + eps)
+
+    G only grows, so the effective step lr / sqrt(G) only shrinks: good for
+    sparse features, too timid for long training (RMSprop's fix: forget old
+    gradients). eps outside the root, as PyTorch (Keras puts it inside).
+    """
+
+    def __init__(self, parameters, lr: float = 1e-2, eps: float = 1e-10):
+        super().__init__(parameters, lr)
+        self.eps = _check_eps(eps)
+
+    def update(self, p: Parameter, state: dict) -> None:
+        G, buf = self._buffers(p, state, "G", "buf")
+        g = p.grad
+        # G <- G + g^2
+        np.multiply(g, g, out=buf)
+        G += buf
+        # w <- w - lr g / (sqrt(G) + eps)
+        np.sqrt(G, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= self.lr
+        p.value -= buf
+
+    def _hyper(self) -> str:
+        return f"eps={self.eps:g}"
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012): RMSprop whose step size has the units of w, no lr needed.
+
+        s <- rho s + (1 - rho) g^2                  running mean of g^2
+        dw = sqrt(u + eps) / sqrt(s + eps) * g      u: running mean of dw^2
+        u <- rho u + (1 - rho) dw^2
+        w <- w - lr dw
+
+    The paper has no learning rate (lr = 1, the default here and in PyTorch).
+    eps sits inside both roots (paper, PyTorch, Keras): at the start u = 0 and
+    the first step is sqrt(eps / (s + eps)) g, tiny, so Adadelta starts slowly.
+    """
+
+    def __init__(self, parameters, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6):
+        super().__init__(parameters, lr)
+        self.rho = _check_beta(rho, "rho")
+        self.eps = _check_eps(eps)
+
+    def update(self, p: Parameter, state: dict) -> None:
+        s, u, buf, dw = self._buffers(p, state, "s", "u", "buf", "dw")
+        g = p.grad
+        rho, eps = self.rho, self.eps
+        # s <- rho s + (1 - rho) g^2
+        s *= rho
+        np.multiply(g, g, out=buf)
+        buf *= 1.0 - rho
+        s += buf
+        # dw = sqrt(u + eps) / sqrt(s + eps) * g
+        np.add(u, eps, out=dw)
+        np.add(s, eps, out=buf)
+        np.divide(dw, buf, out=dw)
+        np.sqrt(dw, out=dw)
+        dw *= g
+        # u <- rho u + (1 - rho) dw^2
+        u *= rho
+        np.multiply(dw, dw, out=buf)
+        buf *= 1.0 - rho
+        u += buf
+        # w <- w - lr dw
+        dw *= self.lr
+        p.value -= dw
+
+    def _hyper(self) -> str:
+        return f"rho={self.rho:g}, eps={self.eps:g}"
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+}
+
+
+def get_optimizer(name: str, parameters, **kwargs) -> Optimizer:
+    """An optimizer by name: ``get_optimizer("adam", model.parameters(), lr=1e-3)``.
+
+    Names (case-insensitive): sgd, momentum, nesterov (Momentum with
+    nesterov=True), rmsprop, adam, adagrad, adadelta. ``kwargs`` go to the
+    class (lr, beta, beta1, beta2, eps, rho, convention, ...).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be an optimizer name (str), got {type(name).__name__}")
+    key = name.lower()
+    if key == "nesterov":
+        kwargs.setdefault("nesterov", True)
+        key = "momentum"
+    if key not in OPTIMIZERS:
+        known = sorted([*OPTIMIZERS, "nesterov"])
+        raise ValueError(f"unknown optimizer name {name!r}; known: {known}")
+    cls = OPTIMIZERS[key]
+    try:
+        return cls(parameters, **kwargs)
+    except TypeError as err:
+        if "unexpected keyword" in str(err):
+            raise TypeError(f"{cls.__name__}: {err}") from err
+        raise
