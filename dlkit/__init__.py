@@ -16,7 +16,17 @@ are checked against it.
 
 import importlib
 
-from . import augment, gradcheck, initializers, losses, optimizers, proximal, regularizers
+from . import (
+    augment,
+    gradcheck,
+    initializers,
+    losses,
+    optimizers,
+    proximal,
+    regularizers,
+    schedules,
+    transfer,
+)
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
 from .batchnorm import BatchNorm
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
@@ -28,7 +38,7 @@ from .flatten import Flatten
 from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
-from .optimizers import SGD, Optimizer
+from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, Optimizer, RMSprop
 from .overfit import OverfitResult, overfit_one_batch
 from .parameter import Parameter
 from .pooling import MaxPool2D
@@ -61,3 +71,4 @@ __all__ = [
 ]
 __all__ += ["Dropout", "EarlyStopping", "ElasticNet", "L1", "L2", "early_stopping", "interactive",
             "proximal", "regularizers"]
+__all__ += ["Adadelta", "Adagrad", "Adam", "Momentum", "RMSprop", "schedules", "transfer"]
