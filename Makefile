@@ -17,7 +17,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 JOBS   ?= 2
 PORT   ?= 8888
 
-.PHONY: lab test install notebooks lint clean
+.PHONY: lab test install notebooks lint clean bench bench-torch
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ test: $(STAMP)
 # in a clean kernel (what gets committed).
 notebooks: $(STAMP)
 	$(PY) notebooks/build/nbbuild.py
+
+# Speed as ratios measured in one run (see benchmarks/bench.py); PyTorch is optional:
+# `make bench-torch` installs the CPU build pinned in benchmarks/requirements-torch.txt.
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py --json benchmarks/results.json
+
+bench-torch: $(STAMP)
+	$(PY) -m pip install --quiet -r benchmarks/requirements-torch.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check dlkit tests benchmarks notebooks/build

@@ -14,7 +14,9 @@ are checked against it.
                      batch_size=32, rng=rng)
 """
 
-from . import datasets, gradcheck, initializers, losses, optimizers, plotting
+import importlib
+
+from . import gradcheck, initializers, losses, optimizers
 from .activations import ReLU, Sigmoid, Tanh, sigmoid
 from .callbacks import Callback, History, LambdaCallback, LearningRateScheduler
 from .dense import Dense
@@ -27,6 +29,18 @@ from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
 
 __version__ = "0.1.0"
+
+# Submodules that pull in matplotlib, Pillow or ipywidgets load on first use, so that
+# `import dlkit` stays fast (benchmarks/bench.py measures it).
+_LAZY = {"datasets", "plotting", "interactive", "figures", "checks"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'dlkit' has no attribute {name!r}")
 
 __all__ = [
     "Callback", "Dense", "History", "LambdaCallback", "Layer", "LearningRateScheduler",

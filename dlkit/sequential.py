@@ -55,8 +55,19 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
+    def backward(self, dy: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Walk the layers in reverse; returns dL/dx for the model's input.
+
+        With ``input_grad=False`` (what ``fit`` uses) the first layer may skip
+        computing dL/dx, which nobody needs during training: for a Dense layer
+        that saves one matrix product, the largest one of a wide first layer.
+        """
+        last = len(self.layers) - 1
+        for i in range(last, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not input_grad and hasattr(layer, "backward_params"):
+                layer.backward_params(dy)
+                return None
             dy = layer.backward(dy)
         return dy
 

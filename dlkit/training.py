@@ -26,6 +26,7 @@ from .layer import Layer
 from .losses import LossSpec, get_loss_spec
 from .minibatch import batch_indices
 from .optimizers import SGD, Optimizer
+from .sequential import Sequential
 
 
 class TrainingDiverged(RuntimeError):
@@ -180,6 +181,8 @@ def fit(
             raise TypeError(f"callbacks[{i}] must be a dlkit Callback, got {type(cb).__name__}")
         cb.set_context(model, optimizer)
 
+    # A Sequential can skip the gradient w.r.t. its input, which training never uses.
+    skip_input_grad = isinstance(model, Sequential)
     history = History()
     history.params = {"epochs": epochs, "batch_size": batch_size, "n": n,
                       "steps_per_epoch": math.ceil(n / batch_size)}
@@ -216,7 +219,10 @@ def fit(
                             history,
                         )
                     optimizer.zero_grad()
-                    model.backward(dz)                          # step 2: gradients
+                    if skip_input_grad:                         # step 2: gradients
+                        model.backward(dz, input_grad=False)
+                    else:
+                        model.backward(dz)
                     for p in regularized:
                         p.grad += penalty.grad(p.value)
                     optimizer.step()                            # step 3: update
