@@ -293,7 +293,7 @@ def render_optimizers(*names: str):
     """Paths of SGD and the sheet's three methods (their names from the sheet's table)."""
     paths = optimizer_paths()
     names = dict(zip(("Momentum", "RMSprop", "Adam"), names or ("Momentum", "RMSprop", "Adam")))
-    fig = _small(left=0.13, bottom=0.18)
+    fig = _small(SMALL[0], 2.9, left=0.16, bottom=0.3, top=0.9)
     ax = fig.subplots()
     g1, g2 = np.meshgrid(np.linspace(-4.5, 1.5, 80), np.linspace(-1.5, 1.5, 60))
     ax.contour(g1, g2, 0.5 * (BOWL[0] * g1 ** 2 + BOWL[1] * g2 ** 2), levels=12,
@@ -304,8 +304,9 @@ def render_optimizers(*names: str):
     ax.plot(0, 0, "*", color=PALETTE["black"], markersize=8)
     ax.set_xlim(-4.5, 1.5)
     ax.set_ylim(-1.5, 1.5)
-    _style(ax, f"{STEPS} × w ← w − α · …", "w₁", "w₂")
-    ax.legend(frameon=False, fontsize=6, loc="lower right")
+    _style(ax, f"f(w) = (w₁² + {BOWL[1]:g} w₂²) / 2,  t = 0 … {STEPS}", "w₁", "w₂")
+    ax.xaxis.labelpad = 1
+    fig.legend(frameon=False, fontsize=6.5, loc="lower center", ncol=2)
     return fig
 
 
