@@ -24,6 +24,7 @@ from .layer import Layer
 from .losses import binary_cross_entropy, mse, softmax_cross_entropy
 from .minibatch import batch_indices, iterate_minibatches, num_batches
 from .optimizers import SGD, Optimizer
+from .overfit import OverfitResult, overfit_one_batch
 from .parameter import Parameter
 from .sequential import Sequential
 from .training import TrainingDiverged, evaluate, fit
@@ -48,4 +49,5 @@ __all__ = [
     "TrainingDiverged", "batch_indices", "binary_cross_entropy", "datasets", "evaluate", "fit",
     "gradcheck", "initializers", "iterate_minibatches", "losses", "mse", "num_batches",
     "optimizers", "plotting", "sigmoid", "softmax_cross_entropy",
+    "OverfitResult", "overfit", "overfit_one_batch",
 ]

@@ -16,6 +16,18 @@ from .layer import Layer
 from .parameter import Parameter
 
 
+def _backward_params_is_own(layer: Layer) -> bool:
+    """True when ``layer.backward_params`` is the parameter half of the layer's own backward.
+
+    A subclass that overrides ``backward`` alone (a custom or deliberately buggy
+    Dense) must have that backward called, or its code would be silently skipped.
+    """
+    for cls in type(layer).__mro__:
+        if "backward" in vars(cls):
+            return "backward_params" in vars(cls)
+    return False
+
+
 class Sequential(Layer):
     """A chain of layers with forward, backward, train/eval and freezing."""
 
@@ -65,7 +77,7 @@ class Sequential(Layer):
         last = len(self.layers) - 1
         for i in range(last, -1, -1):
             layer = self.layers[i]
-            if i == 0 and not input_grad and hasattr(layer, "backward_params"):
+            if i == 0 and not input_grad and _backward_params_is_own(layer):
                 layer.backward_params(dy)
                 return None
             dy = layer.backward(dy)
