@@ -67,3 +67,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# The one-page recap of the sheet as standalone HTML pages, one per language
+# (build/recap/recap-en.html, recap-fr.html, recap-es.html; no network needed).
+RECAP_DIR ?= build/recap
+.PHONY: recap
+recap: $(STAMP)
+	$(PY) -m dlkit.recap --out $(RECAP_DIR)

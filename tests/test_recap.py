@@ -1,0 +1,222 @@
+"""The one-page recap: every shipped language renders, standalone, with its figures; the export."""
+
+import base64
+import html
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+
+from dlkit import recap
+from dlkit import translation as tr
+from dlkit.figures import recap as figs
+
+LANGS = tr.available_languages()
+SECTION_ITEMS = (10, 19, 31, 46, 53)     # Data processing, Training, Parameter tuning, ...
+SUBSECTION_ITEMS = (20, 25, 32, 38)      # Definitions, Finding optimal weights, ...
+IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+#: figures that need nothing but dlkit's core (chapter 02): always drawable
+CORE_FIGURES = {"minibatch", "cross_entropy", "xavier", "learning_rate", "gradcheck"}
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return {lang: recap.render_recap_html(lang) for lang in LANGS}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def test_three_languages_ship():
+    assert LANGS[:3] == ["en", "fr", "es"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_has_the_languages_headings(pages, lang):
+    page, t = pages[lang], tr.load_translation(lang)
+    assert page.startswith("<!DOCTYPE html>") and f'<html lang="{lang}">' in page
+    assert f"<h1>{esc(t.text(1))}</h1>" in page
+    for n in SECTION_ITEMS:
+        assert f"<h2>{esc(t.text(n))}</h2>" in page, n
+    for n in SUBSECTION_ITEMS:
+        assert f"<h3>{esc(t.text(n))}</h3>" in page, n
+    # the headline items' terms, in bold, and the table headers of the sheet
+    for n in (11, 17, 21, 22, 39, 47, 51, 55):
+        assert f'<span class="term">{esc(t.text(n).partition("―")[0].strip())}</span>' in page
+    for header in t[41] + t[56]:
+        assert f"<th>{esc(header)}</th>" in page
+
+
+def test_pages_differ_by_language(pages):
+    fr, es, en = pages["fr"], pages["es"], pages["en"]
+    assert "Traitement des données" in fr and "Traitement des données" not in en
+    assert "Procesamiento de datos" in es and "Procesamiento de datos" not in fr
+    assert "taux d&#x27;apprentissage" not in fr          # apostrophes stay readable
+    assert "taux d'apprentissage" in fr.lower()
+    assert "Par Afshine Amidi et Shervine Amidi" in fr    # the template's "By X and Y", filled
+    assert "By Afshine Amidi and Shervine Amidi" in en
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_embeds_every_drawable_figure_as_png(pages, lang):
+    available = figs.available_figures()
+    assert CORE_FIGURES <= set(available)
+    images = IMG.findall(pages[lang])
+    assert len(images) == len(available)
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+    missing = [name for name in figs.FIGURES if name not in available]
+    assert pages[lang].count('class="missing"') == len(missing)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_is_standalone(pages, lang):
+    page = pages[lang]
+    assert not re.search(r"https?://", page)
+    assert "<script" not in page and "<link" not in page and "@import" not in page
+    # every src= and url() is inline data; links only jump inside the page
+    assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', page))
+    assert "url(" not in page
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', page))
+    anchors = set(re.findall(r'id="([^"]+)"', page))
+    assert {href[1:] for href in re.findall(r'href="(#[^"]*)"', page)} <= anchors
+
+
+def test_fragment_for_notebooks(pages):
+    fragment = recap.render_recap_html("es", standalone=False)
+    assert fragment.startswith('<div class="dlkit-recap" lang="es"><style>')
+    assert "<html" not in fragment and fragment in pages["es"]
+
+
+def test_figure_words_come_from_the_translation():
+    """The early-stopping figure is the sheet's picture, labelled with item 52's terms."""
+    fr = tr.load_translation("fr")
+    labels = figs.FIGURES["early_stopping"].labels(fr)
+    assert labels == tuple(fr[52]) == ("Erreur", "Validation", "Entraînement",
+                                       "arrêt prématuré", "Époques")
+    if "early_stopping" not in figs.available_figures():
+        pytest.skip("dlkit.early_stopping is not there yet")
+    fig = figs.FIGURES["early_stopping"].render(*labels)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Époques" and ax.get_ylabel() == "Erreur"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Entraînement", "Validation"]
+    assert "arrêt prématuré" in [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("name", sorted(figs.FIGURES))
+def test_every_figure_renders_in_every_language(name):
+    if name not in figs.available_figures():
+        pytest.skip(f"{name} needs {figs.missing_requirements(name)}")
+    spec = figs.FIGURES[name]
+    for lang in LANGS:
+        fig = spec.render(*spec.labels(tr.load_translation(lang)))
+        assert isinstance(fig, Figure) and fig.axes
+        texts = [ax.get_title() + ax.get_xlabel() + ax.get_ylabel() for ax in fig.axes]
+        assert any(texts) or fig.get_suptitle(), "a figure says what it shows"
+
+
+def test_figure_numbers():
+    """A few numbers behind the figures, each one a reader can check by hand."""
+    z, l1, l0 = figs.cross_entropy_curves()
+    i = int(abs(z - 0.5).argmin())
+    assert l1[i] == pytest.approx(-__import__("math").log(z[i]), rel=1e-9)
+    assert l0[i] == pytest.approx(-__import__("math").log(1 - z[i]), rel=1e-9)
+    stds = figs.activation_stds()
+    assert stds["N(0, 0.01²)"][-1] < 1e-6 < 0.1 < stds["xavier"][-1] < stds["N(0, 1)"][-1]
+    err = figs.gradcheck_errors()
+    # float64: the central difference reaches the book's 1e-7 threshold near h = 1e-5 ...
+    assert err["float64"].min() < 1e-7
+    # ... float32 never does: round-off (eps ~ 1e-7) swamps it
+    assert err["float32"].min() > 1e-6
+    losses = figs.minibatch_histories()
+    assert all(v[-1] < v[0] for v in losses.values())
+
+
+def test_missing_chapter_figure_is_a_note_not_a_crash(monkeypatch):
+    fake = figs.RecapFigure("future", 54, ("dlkit.not_a_module.Thing",), figs.render_overfit)
+    monkeypatch.setitem(figs.FIGURES, "future", fake)
+    assert figs.missing_requirements("future") == ("dlkit.not_a_module.Thing",)
+    assert "future" not in figs.available_figures()
+    page = recap.render_recap_html("en")
+    assert '[figure "future": this dlkit lacks dlkit.not_a_module.Thing]' in page
+
+
+def test_untranslated_items_fall_back_to_english(tmp_path, monkeypatch):
+    """A partial translation still renders: English where the arrow line is empty."""
+    english = (tr.TRANSLATIONS_DIR / "en.md").read_text(encoding="utf-8")
+    french = (tr.TRANSLATIONS_DIR / "fr.md").read_text(encoding="utf-8")
+    lines = french.splitlines()
+    for n in (10, 22):   # blank the arrow lines of items 10 and 22
+        marker = next(i for i, line in enumerate(lines) if line.startswith(f"**{n}.**"))
+        arrow = next(i for i in range(marker + 1, len(lines)) if "&#10230;" in lines[i])
+        lines[arrow] = " &#10230;"
+    (tmp_path / "en.md").write_text(english, encoding="utf-8")
+    (tmp_path / "fr.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(tr, "TRANSLATIONS_DIR", tmp_path)
+    assert tr.available_languages() == ["en", "fr"]
+    with pytest.warns(tr.MissingTranslationWarning, match=r"item\(s\) 10, 22"):
+        page = recap.render_recap_html("fr")
+    assert "<h2>Data processing</h2>" in page                  # item 10 in English
+    assert "<h2>Entraîner un réseau de neurones</h2>" in page  # item 19 translated
+    assert '<span class="term">Mini-batch gradient descent</span>' in page
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = recap.translation_summary()
+    assert "fr    Français      65  10, 22" in summary
+
+
+def test_unknown_language():
+    with pytest.raises(ValueError, match="lang='de'"):
+        recap.render_recap_html("de")
+
+
+def test_summary_lists_every_language():
+    lines = recap.translation_summary().splitlines()
+    assert lines[1:4] == ["en    English       65  none", "fr    Français      65  none",
+                          "es    Español       65  none"]
+    assert lines[4].startswith(f"figures: {len(figs.available_figures())} of {len(figs.FIGURES)}")
+
+
+def test_export_writes_one_page_per_language(tmp_path, capsys):
+    assert recap.main(["--out", str(tmp_path / "out")]) == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["recap-en.html", "recap-es.html", "recap-fr.html"]
+    printed = capsys.readouterr().out
+    assert printed.count("wrote ") == 3
+    page = (tmp_path / "out" / "recap-fr.html").read_text(encoding="utf-8")
+    assert page == recap.render_recap_html("fr")
+    assert recap.main(["--out", str(tmp_path / "one"), "--lang", "es"]) == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["recap-es.html"]
+
+
+def test_export_command_line_help():
+    """`python -m dlkit.recap` is the documented command (what `make recap` runs)."""
+    done = subprocess.run([sys.executable, "-m", "dlkit.recap", "--help"], capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    assert "--out" in done.stdout and "recap-<lang>.html" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "dlkit.recap", "--out", "x", "--lang", "de"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "invalid choice: 'de'" in bad.stderr
+
+
+def test_makefile_target():
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert re.search(r"^recap: .*\n\t\$\(PY\) -m dlkit\.recap --out ", makefile, re.M)
+
+
+def test_widget_switches_language():
+    live = recap.recap_widget("en")
+    assert [label for label, _ in live.dropdown.options] == ["English", "Français", "Español"]
+    assert "<h2>Data processing</h2>" in live.html.value and live.renders == 1
+    live.dropdown.value = "fr"
+    assert live.renders == 2
+    assert "<h2>Traitement des données</h2>" in live.html.value
+    assert "<h2>Data processing</h2>" not in live.html.value
+    live.dropdown.value = "es"
+    assert "<h2>Procesamiento de datos</h2>" in live.html.value
+    assert len(IMG.findall(live.html.value)) == len(figs.available_figures())
