@@ -56,6 +56,51 @@ def _shape(x: np.ndarray) -> tuple[int, ...]:
     return (1, x.shape[1]) if x.ndim == 2 else (1, x.shape[1], 1, 1)
 
 
+def _sum(a: np.ndarray) -> np.ndarray:
+    """Per-feature sum of a: (D,) or (C,). A product with a vector of ones runs in BLAS,
+    about twice as fast as ``a.sum(axis=(0, 2, 3))`` on (N, C, H, W)."""
+    if a.ndim == 2:
+        return np.ones(a.shape[0], dtype=a.dtype) @ a
+    n, c = a.shape[:2]
+    return (a.reshape(n, c, -1) @ np.ones(a[0, 0].size, dtype=a.dtype)).sum(axis=0)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-feature sum of a * b: (D,) or (C,). einsum never builds the product array."""
+    return np.einsum("nd,nd->d" if a.ndim == 2 else "nchw,nchw->c", a, b)
+
+
+def batch_statistics(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean mu_B and biased variance sigma_B^2 (1/m) of x: (N, D) or (N, C, H, W)."""
+    mu, var, _ = _centered(x)
+    return mu, var
+
+
+def _centered(x: np.ndarray):
+    """(mu_B, sigma_B^2, x - mu_B): the centred batch is kept, the forward pass reuses it."""
+    m = x.size // x.shape[1]
+    mu = _sum(x) / m
+    xc = x - mu.reshape(_shape(x))
+    return mu, _dot(xc, xc) / m, xc
+
+
+def normalize(x: np.ndarray, mu: np.ndarray, var: np.ndarray, gamma: np.ndarray,
+              beta: np.ndarray, eps: float = 1e-5, *, _xc: np.ndarray | None = None):
+    """y = gamma * (x - mu) / sqrt(var + eps) + beta, per feature; mu, var, gamma, beta: (D,).
+
+    Training mode passes the batch statistics, evaluation mode the running ones.
+    Returns (y, cache) with cache = (x_hat, inv_std, gamma), inv_std broadcastable
+    per feature.
+    """
+    shape = _shape(x)
+    inv_std = (1.0 / np.sqrt(var + eps)).reshape(shape)         # eps inside the sqrt
+    x_hat = x - mu.reshape(shape) if _xc is None else _xc       # x - mu, computed once
+    x_hat *= inv_std                                            # in place: no extra array
+    y = x_hat * gamma.reshape(shape)
+    y += beta.reshape(shape)
+    return y, (x_hat, inv_std, gamma)
+
+
 def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
     """Training-mode forward. x: (N, D) or (N, C, H, W); gamma, beta: (D,) or (C,).
 
@@ -63,25 +108,24 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: f
     what ``batchnorm_backward`` needs (inv_std = 1 / sqrt(sigma_B^2 + eps),
     broadcastable per feature).
     """
-    axes, shape = _axes(x), _shape(x)
-    mu = x.mean(axis=axes, keepdims=True)
-    xc = x - mu
-    var = np.mean(xc * xc, axis=axes, keepdims=True)          # biased: 1/m
-    inv_std = 1.0 / np.sqrt(var + eps)                          # eps inside the sqrt
-    x_hat = xc * inv_std
-    y = gamma.reshape(shape) * x_hat + beta.reshape(shape)
-    return y, (x_hat, inv_std, gamma)
+    mu, var, xc = _centered(x)
+    return normalize(x, mu, var, gamma, beta, eps, _xc=xc)
 
 
 def batchnorm_backward(dy: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training-mode backward: dy (x's shape) -> (dx, dgamma, dbeta), compact formula."""
+    """Training-mode backward: dy (x's shape) -> (dx, dgamma, dbeta), compact formula.
+
+    Computed as dx = gamma inv_std (dy - dbeta / m - x_hat dgamma / m), in one buffer.
+    """
     x_hat, inv_std, gamma = cache
-    axes, shape = _axes(dy), _shape(dy)
+    shape = _shape(dy)
     m = dy.size // dy.shape[1]
-    dbeta = dy.sum(axis=axes)
-    dgamma = (dy * x_hat).sum(axis=axes)
-    dx = (gamma.reshape(shape) * inv_std / m) * (
-        m * dy - dbeta.reshape(shape) - x_hat * dgamma.reshape(shape))
+    dbeta = _sum(dy)
+    dgamma = _dot(dy, x_hat)
+    dx = x_hat * (dgamma / m).reshape(shape)
+    np.subtract(dy, dx, out=dx)
+    dx -= (dbeta / m).reshape(shape)
+    dx *= gamma.reshape(shape) * inv_std
     return dx, dgamma, dbeta
 
 
@@ -136,11 +180,10 @@ class BatchNorm(Layer):
         """x: (N, D) or (N, C, H, W) -> y: same shape."""
         self._check(x)
         if not self.training:
-            shape = _shape(x)
-            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
-            x_hat = (x - self.running_mean.reshape(shape)) * inv_std.reshape(shape)
+            y, (x_hat, inv_std, _) = normalize(x, self.running_mean, self.running_var,
+                                               self.gamma.value, self.beta.value, self.eps)
             self._cache = ("eval", (x_hat, inv_std))
-            return self.gamma.value.reshape(shape) * x_hat + self.beta.value.reshape(shape)
+            return y
         m = x.size // x.shape[1]
         if m < 2:
             raise ValueError(
@@ -148,10 +191,8 @@ class BatchNorm(Layer):
                 f"batch variance, got x of shape {x.shape} (a batch of one). Use a larger "
                 "batch, or call .eval() to use the running statistics"
             )
-        y, cache = batchnorm_forward(x, self.gamma.value, self.beta.value, self.eps)
-        axes = _axes(x)
-        mu = x.mean(axis=axes)
-        var = x.var(axis=axes)
+        mu, var, xc = _centered(x)
+        y, cache = normalize(x, mu, var, self.gamma.value, self.beta.value, self.eps, _xc=xc)
         mom = self.momentum
         self.running_mean *= mom
         self.running_mean += (1 - mom) * mu
@@ -167,10 +208,10 @@ class BatchNorm(Layer):
         if mode == "eval":
             # y = gamma * x_hat + beta with FIXED statistics: an affine map of x
             x_hat, inv_std = cache
-            shape, axes = _shape(dy), _axes(dy)
-            self.gamma.grad += (dy * x_hat).sum(axis=axes)
-            self.beta.grad += dy.sum(axis=axes)
-            return dy * (self.gamma.value * inv_std).reshape(shape)
+            shape = _shape(dy)
+            self.gamma.grad += _dot(dy, x_hat)
+            self.beta.grad += _sum(dy)
+            return dy * (self.gamma.value.reshape(shape) * inv_std)
         dx, dgamma, dbeta = batchnorm_backward(dy, cache)
         self.gamma.grad += dgamma
         self.beta.grad += dbeta
