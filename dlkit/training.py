@@ -52,20 +52,23 @@ def _check_penalty(penalty):
 def evaluate(model: Layer, X, y, loss="binary_cross_entropy", batch_size: int | None = None):
     """(loss, accuracy or None) of ``model`` on (X, y) in evaluation mode."""
     spec = loss if isinstance(loss, LossSpec) else get_loss_spec(loss)
-    loss_fn, acc_fn = spec.fn, spec.accuracy
+    z = _predict_logits(model, X, batch_size)
+    value, _ = spec.fn(z, y)
+    return value, (spec.accuracy(z, y) if spec.accuracy is not None else None)
+
+
+def _predict_logits(model: Layer, X, batch_size: int | None = None) -> np.ndarray:
+    """The model's logits on X in evaluation mode (the mode is restored afterwards)."""
     was_training = model.training
     model.eval()
     try:
         if batch_size is None or batch_size >= len(X):
-            z = model.forward(X)
-        else:
-            z = np.concatenate([model.forward(X[i:i + batch_size])
-                                for i in range(0, len(X), batch_size)])
+            return model.forward(X)
+        return np.concatenate([model.forward(X[i:i + batch_size])
+                               for i in range(0, len(X), batch_size)])
     finally:
         if was_training:
             model.train()
-    value, _ = loss_fn(z, y)
-    return value, (acc_fn(z, y) if acc_fn is not None else None)
 
 
 def fit(
@@ -173,6 +176,7 @@ def fit(
             )
         if len(y_val) != len(X_val):
             raise ValueError(f"y_val has {len(y_val)} entries but X_val has {len(X_val)} rows")
+        val_loss_fn = loss_fn if probe is not None else spec.fn
     callbacks = list(callbacks or [])
     if lr_schedule is not None:
         callbacks.insert(0, LearningRateScheduler(lr_schedule))
@@ -244,7 +248,10 @@ def fit(
                 if penalty is not None:
                     logs["penalty"] = float(sum(penalty.penalty(p.value) for p in regularized))
                 if validation_data is not None:
-                    val_loss, val_acc = evaluate(model, X_val, y_val, spec)
+                    # y_val was checked once above: the unchecked kernel is enough here
+                    z_val = _predict_logits(model, X_val)
+                    val_loss, _ = val_loss_fn(z_val, y_val)
+                    val_acc = acc_fn(z_val, y_val) if acc_fn is not None else None
                     if not math.isfinite(val_loss):
                         history.stopped_epoch = epoch
                         raise TrainingDiverged(
