@@ -56,11 +56,16 @@ def dropout_forward(x: np.ndarray, p: float, rng: np.random.Generator,
                     training: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Inverted dropout as a plain function.
 
-    x: (N, D) or any shape; p: drop probability in [0, 1).
+    x: (N, D) or any shape (integers are turned into float64); p: drop probability in [0, 1).
     Returns (y, mask): y = x * mask in training mode, with mask the scaled
     mask of x's shape; (x, None) in evaluation mode or when p = 0.
     """
     p = check_drop_probability(p)
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be a NumPy array, got {type(x).__name__}")
+    if not np.issubdtype(x.dtype, np.floating):
+        # an integer mask would truncate 1/(1 - p) (to 1 for p < 0.5): work in float64
+        x = x.astype(np.float64)
     if not training or p == 0.0:
         return x, None
     mask = dropout_mask(x.shape, p, check_rng(rng), dtype=x.dtype)

@@ -39,8 +39,11 @@ Where dlkit departs from Keras, on purpose:
       logged keys (Keras only warns and never stops);
     - an unknown ``mode`` or a negative ``patience``/``min_delta`` raises
       ValueError (Keras falls back to "auto" and takes abs(min_delta));
-    - ``stopped_epoch`` and ``best_epoch`` are None until set (Keras uses 0).
-All the state is reset in ``on_train_begin``, so one instance can be reused.
+    - ``stopped_epoch`` and ``best_epoch`` are None until set (Keras uses 0);
+    - ``best`` is reset in ``on_train_begin`` with the rest of the state, so one
+      instance can be reused. (Keras 3 sets best = +-inf only once, at its first
+      epoch ever, so a reused Keras instance compares with the previous run's best.)
+A NaN value is never an improvement (as in Keras, where NaN < best is False).
 """
 
 from __future__ import annotations

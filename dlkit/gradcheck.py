@@ -70,8 +70,8 @@ def _check_h(h) -> float:
 def _perturbable(x, name: str = "x") -> np.ndarray:
     """The flat view of x through which entries are perturbed in place."""
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{name} must be a float ndarray (perturbed in place), "
-                        f"got {type(x).__name__}")
+        got = f"an array of {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"{name} must be a float ndarray (perturbed in place), got {got}")
     flat = x.reshape(-1)
     if x.size and not np.shares_memory(flat, x):
         raise ValueError(f"{name} must be contiguous so that it can be perturbed in place")
@@ -146,7 +146,8 @@ def relative_error(a, b, tiny: float = 1e-300) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+        raise ValueError(f"a and b must have the same shape (shapes differ): "
+                         f"a {a.shape} vs b {b.shape}")
     denom = max(np.linalg.norm(a), np.linalg.norm(b), tiny)
     return float(np.linalg.norm(a - b) / denom)
 
@@ -156,7 +157,8 @@ def elementwise_relative_error(a, b, tiny: float = 1e-8) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+        raise ValueError(f"a and b must have the same shape (shapes differ): "
+                         f"a {a.shape} vs b {b.shape}")
     return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), tiny)
 
 

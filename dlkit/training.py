@@ -40,6 +40,9 @@ class TrainingDiverged(RuntimeError):
 def _check_penalty(penalty):
     if penalty is None:
         return None
+    if isinstance(penalty, type):
+        raise TypeError(f"penalty must be an instance such as {penalty.__name__}(lam=0.01), "
+                        f"got the class {penalty.__name__} itself")
     methods = (getattr(penalty, "penalty", None), getattr(penalty, "grad", None))
     if not all(callable(m) for m in methods):
         raise TypeError(

@@ -148,3 +148,12 @@ def test_backward_shape_mismatch():
 
 def test_repr_names_the_drop_probability():
     assert repr(dl.Dropout(0.25, rng=np.random.default_rng(0))) == "Dropout(p=0.25)"
+
+
+def test_plain_function_rejects_a_list_and_scales_integers_exactly():
+    with pytest.raises(TypeError, match="x must be a NumPy array, got list"):
+        dropout_forward([1.0, 2.0], 0.5, np.random.default_rng(0))
+    # p = 0.3: kept units must be 1 / 0.7 = 1.4286..., not int(1.43) = 1
+    y, mask = dropout_forward(np.ones((50, 40), dtype=int), 0.3, np.random.default_rng(0))
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y[y != 0], 1 / 0.7)

@@ -392,3 +392,12 @@ def test_mode_k_method_and_types_are_checked():
         gc.numerical_gradient(f, [1.0, 2.0])
     with pytest.raises(TypeError, match="loss_fn must be a function"):
         gc.check_model(dl.Sequential(dl.Dense(3, 1, rng=rng())), 3, np.ones((2, 3)), [0, 1])
+
+
+def test_integer_x_and_relative_error_shapes_are_named():
+    with pytest.raises(TypeError, match="x must be a float ndarray .* got an array of int64"):
+        gc.numerical_gradient(lambda v: float(v.sum()), np.array([1, 2], dtype=np.int64))
+    with pytest.raises(ValueError, match=r"a and b must have the same shape .* a \(2,\) vs b \(3,\)"):
+        gc.relative_error(np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match="a and b"):
+        gc.elementwise_relative_error(np.ones(2), np.ones((2, 1)))

@@ -284,3 +284,25 @@ def test_proximal_bad_input():
         regularization_path(X, y, lambda lam: dl.L1(lam), [-1.0])
     with pytest.raises(FloatingPointError, match="diverged"):
         proximal_gradient(X, y, dl.L1(0.1), lr=10.0, max_iter=2000)
+
+
+def test_fit_penalizes_exactly_the_parameters_marked_regularize():
+    # "chosen weights": flip the flags, and the penalty follows them (one full-batch step)
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal((6, 1))
+    model = dl.Sequential(dl.Dense(2, 1, rng=rng))
+    W, b = model[0].W, model[0].b
+    b.value[...] = 0.5
+    W.regularize, b.regularize = False, True
+    W0, b0 = W.value.copy(), b.value.copy()
+    dz = 2 * (X @ W0 + b0 - y) / 6
+    dl.fit(model, X, y, loss="mse", lr=0.1, epochs=1, batch_size=6, penalty=dl.L1(0.2),
+           shuffle=False, rng=rng)
+    np.testing.assert_allclose(W.value, W0 - 0.1 * X.T @ dz)                     # no penalty
+    np.testing.assert_allclose(b.value, b0 - 0.1 * (dz.sum(axis=0) + 0.2 * np.sign(b0)))
+
+
+def test_fit_rejects_a_penalty_class_instead_of_an_instance():
+    model = dl.Sequential(dl.Dense(2, 1, rng=np.random.default_rng(0)))
+    with pytest.raises(TypeError, match=r"penalty must be an instance such as L2\(lam=0.01\)"):
+        dl.fit(model, np.ones((3, 2)), np.ones(3), loss="mse", penalty=dl.L2)

@@ -6,15 +6,12 @@ translation items by ``FIGURES[name].labels(translation)``) or symbols
 (alpha, lambda, h, p); so the numbers are computed once, cached, and shared
 by every language, and only the drawing is redone when the words change.
 
-``FIGURES`` lists them in the order of the sheet, each with the item it
-illustrates and the dlkit names it needs: a figure whose chapter module is
-not there yet is reported by ``missing_requirements(name)`` instead of
-failing the whole page.
+``FIGURES`` lists them in the order of the sheet, each with the item (the
+card of the page) it illustrates and the function that picks its words.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +19,26 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from .. import augment as A
+from .. import optimizers
+from ..activations import ReLU, Tanh
+from ..batchnorm import BatchNorm
+from ..datasets.images import load_photo
+from ..datasets.regression import make_correlated_regression
+from ..datasets.toy import make_moons, make_xor, train_val_split
+from ..dense import Dense
+from ..dropout import Dropout
+from ..early_stopping import EarlyStopping
+from ..gradcheck import numerical_gradient, relative_error
+from ..initializers import normal, xavier_normal
+from ..losses import binary_cross_entropy
+from ..overfit import overfit_one_batch
+from ..parameter import Parameter
 from ..plotting import PALETTE, TRAIN_COLOR, VAL_COLOR, new_figure
+from ..proximal import regularization_path
+from ..regularizers import L1, L2, ElasticNet
+from ..sequential import Sequential
+from ..training import TrainingDiverged, fit
 
 SMALL = (3.4, 2.5)      # inches: a figure per card of the page
 DPI = 80
@@ -60,9 +76,6 @@ def _log(ax, which: str = "y") -> None:
 
 
 def _mlp(hidden: int, rng, depth: int = 1, n_in: int = 2, act: str = "relu"):
-    from ..activations import ReLU, Tanh
-    from ..dense import Dense
-    from ..sequential import Sequential
 
     layers, width = [], n_in
     for _ in range(depth):
@@ -75,7 +88,6 @@ def _mlp(hidden: int, rng, depth: int = 1, n_in: int = 2, act: str = "relu"):
 
 @lru_cache(maxsize=4)
 def _moons(n: int = 200, noise: float = 0.25, seed: int = SEED):
-    from ..datasets.toy import make_moons, train_val_split
 
     rng = np.random.default_rng(seed)
     X, y = make_moons(n, noise=noise, rng=rng)
@@ -86,8 +98,6 @@ def _moons(n: int = 200, noise: float = 0.25, seed: int = SEED):
 @lru_cache(maxsize=1)
 def augmented_photos() -> tuple[np.ndarray, ...]:
     """The sheet's eight panels: the photo, then the seven augmentations of dlkit.augment."""
-    from .. import augment as A
-    from ..datasets.images import load_photo
 
     x = load_photo(max_side=72, dtype=np.float64)
     h, w = x.shape[:2]
@@ -115,7 +125,6 @@ def render_augmentation(*titles: str):
 @lru_cache(maxsize=1)
 def batchnorm_activations() -> tuple[np.ndarray, np.ndarray]:
     """A mini-batch of 3 features on very different scales, before and after BatchNorm(3)."""
-    from ..batchnorm import BatchNorm
 
     rng = np.random.default_rng(SEED)
     x = rng.standard_normal((256, 3)) * np.array([0.5, 2.0, 4.0]) + np.array([-4.0, 3.0, 10.0])
@@ -145,7 +154,6 @@ BATCH_SIZES = (8, 32, 100)
 @lru_cache(maxsize=1)
 def minibatch_histories() -> dict[int, np.ndarray]:
     """Training loss per epoch on the moons for a few batch sizes (100 = the full batch)."""
-    from ..training import fit
 
     X, y, _, _ = _moons()
     out = {}
@@ -173,7 +181,6 @@ def render_minibatch(minibatch: str = "Mini-batch", epochs: str = "Epochs",
 @lru_cache(maxsize=1)
 def cross_entropy_curves() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(z, L(z, 1), L(z, 0)) for a predicted probability z, by dlkit's loss on the logit."""
-    from ..losses import binary_cross_entropy
 
     z = np.linspace(0.005, 0.995, 100)
     logits = np.log(z) - np.log1p(-z)
@@ -200,7 +207,6 @@ INIT_DEPTH = 8
 @lru_cache(maxsize=1)
 def activation_stds() -> dict[str, np.ndarray]:
     """Std of the activations through INIT_DEPTH tanh layers of width 100, per initializer."""
-    from ..initializers import normal, xavier_normal
 
     inits = {"N(0, 1)": lambda s, r: normal(s, r, std=1.0),
              "N(0, 0.01²)": lambda s, r: normal(s, r, std=0.01),
@@ -236,7 +242,6 @@ LEARNING_RATES = (0.01, 0.3, 6.0)
 @lru_cache(maxsize=1)
 def learning_rate_histories() -> dict[float, np.ndarray]:
     """Training loss per epoch (batch size 32) for a too small, a good and a too large lr."""
-    from ..training import TrainingDiverged, fit
 
     X, y, _, _ = _moons()
     out = {}
@@ -272,8 +277,6 @@ STEPS = 40
 @lru_cache(maxsize=1)
 def optimizer_paths() -> dict[str, np.ndarray]:
     """(STEPS + 1, 2) path of each optimizer of dlkit.optimizers from START on the bowl."""
-    from .. import optimizers
-    from ..parameter import Parameter
 
     out = {}
     for name, lr in OPTIMIZER_LRS.items():
@@ -317,7 +320,6 @@ DROPOUT_PS = (0.2, 0.5)
 @lru_cache(maxsize=1)
 def dropout_outputs() -> dict[float, np.ndarray]:
     """Dropout(p) in training mode applied to a batch of ones (8, 24): 0 or 1 / (1 - p)."""
-    from ..dropout import Dropout
 
     out = {}
     for p in DROPOUT_PS:
@@ -347,9 +349,6 @@ PATH_LAMS = np.logspace(-3, 1, 13)
 @lru_cache(maxsize=1)
 def regularization_paths() -> dict[str, np.ndarray]:
     """Weights (K, 8) of a linear model on correlated features for each lam, per penalty."""
-    from ..datasets.regression import make_correlated_regression
-    from ..proximal import regularization_path
-    from ..regularizers import L1, L2, ElasticNet
 
     X, y = make_correlated_regression(60, rng=np.random.default_rng(SEED))
     makers = {"LASSO": L1, "Ridge": L2, "Elastic Net": lambda lam: ElasticNet(lam, alpha=0.5)}
@@ -383,9 +382,6 @@ def early_stopping_run():
     dlkit's EarlyStopping (patience 20) then replays them epoch by epoch and
     says where it would have stopped.
     """
-    from ..datasets.toy import make_moons
-    from ..early_stopping import EarlyStopping
-    from ..training import fit
 
     rng = np.random.default_rng(2)
     X, y = make_moons(24, noise=0.3, rng=rng)
@@ -434,10 +430,6 @@ def render_early_stopping(error: str = "Error", validation: str = "Validation",
 @lru_cache(maxsize=1)
 def overfit_runs():
     """OverfitResults on one XOR batch of 16 points: a 2-16-1 tanh MLP and a linear Dense(2, 1)."""
-    from ..datasets.toy import make_xor
-    from ..dense import Dense
-    from ..overfit import overfit_one_batch
-    from ..sequential import Sequential
 
     X, y = make_xor(16, noise=0.2, rng=np.random.default_rng(SEED))
     mlp = _mlp(16, np.random.default_rng(0), act="tanh")
@@ -472,7 +464,6 @@ def gradcheck_errors() -> dict[str, np.ndarray]:
     L(W) = sum(tanh(x W) * R) for a small layer, whose exact gradient is
     x^T ((1 - tanh^2) * R); dlkit.gradcheck's numerical_gradient and relative_error.
     """
-    from ..gradcheck import numerical_gradient, relative_error
 
     rng = np.random.default_rng(5)
     x, W0, R = rng.standard_normal((6, 4)), 0.5 * rng.standard_normal((4, 3)), \
@@ -516,56 +507,28 @@ def _terms(tr, number: int, *which: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class RecapFigure:
-    """One figure of the page: the item it sits under, what it needs, how to draw it."""
+    """One figure of the page: the item it sits under and how to draw it in a language."""
 
     name: str
     item: int
-    requires: tuple[str, ...]
     render: Callable
     labels: Callable = lambda tr: ()
 
 
 FIGURES: dict[str, RecapFigure] = {f.name: f for f in (
-    RecapFigure("augmentation", 11, ("dlkit.augment.flip", "dlkit.datasets.images.load_photo"),
-                render_augmentation, lambda tr: _terms(tr, 12) + _terms(tr, 14)),
-    RecapFigure("batchnorm", 17, ("dlkit.batchnorm.BatchNorm",), render_batchnorm),
-    RecapFigure("minibatch", 22, ("dlkit.training.fit",), render_minibatch,
+    RecapFigure("augmentation", 11, render_augmentation,
+                lambda tr: _terms(tr, 12) + _terms(tr, 14)),
+    RecapFigure("batchnorm", 17, render_batchnorm),
+    RecapFigure("minibatch", 22, render_minibatch,
                 lambda tr: _terms(tr, 5, 2) + _terms(tr, 52, 4, 0)),
-    RecapFigure("cross_entropy", 24, ("dlkit.losses.binary_cross_entropy",),
-                render_cross_entropy),
-    RecapFigure("xavier", 33, ("dlkit.initializers.xavier_normal",), render_xavier,
-                lambda tr: _terms(tr, 6, 1)),
-    RecapFigure("learning_rate", 39, ("dlkit.training.fit",), render_learning_rate,
-                lambda tr: _terms(tr, 52, 4, 0)),
-    RecapFigure("optimizers", 40, ("dlkit.optimizers.Momentum", "dlkit.optimizers.RMSprop",
-                                   "dlkit.optimizers.Adam"),
-                render_optimizers, lambda tr: (tr[42][0], tr[43][0], tr[44][0])),
-    RecapFigure("dropout", 47, ("dlkit.dropout.Dropout",), render_dropout),
-    RecapFigure("regularization", 49, ("dlkit.proximal.regularization_path",
-                                       "dlkit.regularizers.ElasticNet",
-                                       "dlkit.datasets.regression.make_correlated_regression"),
-                render_regularization, lambda tr: _terms(tr, 50)),
-    RecapFigure("early_stopping", 51, ("dlkit.early_stopping.EarlyStopping",),
-                render_early_stopping, lambda tr: _terms(tr, 52)),
-    RecapFigure("overfit", 54, ("dlkit.overfit.overfit_one_batch",), render_overfit),
-    RecapFigure("gradcheck", 55, ("dlkit.gradcheck.numerical_gradient",), render_gradcheck,
-                lambda tr: _terms(tr, 56, 1, 2)),
+    RecapFigure("cross_entropy", 24, render_cross_entropy),
+    RecapFigure("xavier", 33, render_xavier, lambda tr: _terms(tr, 6, 1)),
+    RecapFigure("learning_rate", 39, render_learning_rate, lambda tr: _terms(tr, 52, 4, 0)),
+    RecapFigure("optimizers", 40, render_optimizers,
+                lambda tr: (tr[42][0], tr[43][0], tr[44][0])),
+    RecapFigure("dropout", 47, render_dropout),
+    RecapFigure("regularization", 49, render_regularization, lambda tr: _terms(tr, 50)),
+    RecapFigure("early_stopping", 51, render_early_stopping, lambda tr: _terms(tr, 52)),
+    RecapFigure("overfit", 54, render_overfit),
+    RecapFigure("gradcheck", 55, render_gradcheck, lambda tr: _terms(tr, 56, 1, 2)),
 )}
-
-
-def _resolve(dotted: str) -> bool:
-    module, _, attr = dotted.rpartition(".")
-    try:
-        return hasattr(importlib.import_module(module), attr)
-    except ImportError:
-        return False
-
-
-def missing_requirements(name: str) -> tuple[str, ...]:
-    """The dlkit names figure ``name`` needs that this installation lacks (() when complete)."""
-    return tuple(d for d in FIGURES[name].requires if not _resolve(d))
-
-
-def available_figures() -> list[str]:
-    """Names of the figures this installation of dlkit can draw, in the sheet's order."""
-    return [name for name in FIGURES if not missing_requirements(name)]
