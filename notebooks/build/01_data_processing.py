@@ -795,8 +795,8 @@ def build() -> Notebook:
               f"validation accuracy {h['val_accuracy'][-1]:.3f}")
     """)
     nb.md(r"""
-    With ten times fewer parameters the convolutional network does better: it does not have
-    to learn the same stroke detector separately at every position.
+    With seven times fewer parameters (13,618 against 101,770) the convolutional network does
+    better: it does not have to learn the same stroke detector separately at every position.
 
     ## Summary
 
