@@ -528,6 +528,7 @@ def render_transfer(n: int = 50, strategy: str = "freeze_all", sizes=TRANSFER_SI
                 label=STRATEGY_LABELS[s])
     ax.plot([n], [table[(n, strategy)][0]], "o", ms=14, mfc="none", color=PALETTE["black"])
     _log_x(ax)
+    ax.set_xticks(list(sizes), [f"{m:,}" for m in sizes])   # label the sizes actually trained
     ax.set_xlabel("target training examples (10 classes)")
     ax.set_ylabel("test accuracy")
     ax.set_title("Transfer to shapes at 70% scale")
