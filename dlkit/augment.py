@@ -200,7 +200,13 @@ def flip(x, axis: str = "horizontal") -> np.ndarray:
 def _angles(angle, n: int) -> np.ndarray:
     if isinstance(angle, numbers.Real) and not isinstance(angle, bool):
         return np.full(n, check_float(angle, "angle"))
-    arr = np.asarray(angle, dtype=np.float64)
+    if isinstance(angle, (str, bytes, bool)) or angle is None:
+        raise TypeError(f"angle must be a number of degrees or one per image, got {_show(angle)}")
+    try:
+        arr = np.asarray(angle, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"angle must be a number of degrees or one per image, got "
+                        f"{_show(angle)}") from err
     if arr.shape != (n,):
         raise ValueError(f"angle must be a number or one angle per image ({n},), got shape "
                          f"{arr.shape}")

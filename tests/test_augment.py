@@ -242,6 +242,10 @@ def test_bad_parameters_are_rejected_with_their_names():
         A.rotate(x, float("nan"))
     with pytest.raises(ValueError, match="angle"):
         A.rotate(batch(), [1.0, np.nan, 2.0, 3.0])
+    with pytest.raises(TypeError, match="angle must be a number.*'ten'"):
+        A.rotate(x, "ten")
+    with pytest.raises(TypeError, match="angle"):
+        A.rotate(batch(), [1.0, "a", 2.0, 3.0])
     with pytest.raises(ValueError, match="fill"):
         A.rotate(x, 10.0, fill="wrap")
     with pytest.raises(ValueError, match="axis"):

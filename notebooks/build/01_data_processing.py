@@ -652,7 +652,7 @@ def build() -> Notebook:
     The pattern that remains with batch norm is diagonal, and it has a precise cause. A layer
     followed by batch norm is invariant to the scale of its weights: $\mathrm{BN}(x\,cW) =
     \mathrm{BN}(x W)$. Differentiating, the gradient at $cW$ is the gradient at $W$ divided by
-    $c$, so one SGD step changes $W$ *relative to its size* by $	ext{lr}/c^2$: starting 10 times
+    $c$, so one SGD step changes $W$ *relative to its size* by $\text{lr}/c^2$: starting 10 times
     too large acts like a learning rate 100 times smaller (slow at lr = 0.01), starting 10 times
     too small like one 100 times larger. Batch norm does not remove the dependence on
     initialization, it turns a scale that breaks training into a change of effective learning
@@ -795,8 +795,8 @@ def build() -> Notebook:
               f"validation accuracy {h['val_accuracy'][-1]:.3f}")
     """)
     nb.md(r"""
-    With ten times fewer parameters the convolutional network does better: it does not have
-    to learn the same stroke detector separately at every position.
+    With seven times fewer parameters (13,618 against 101,770) the convolutional network does
+    better: it does not have to learn the same stroke detector separately at every position.
 
     ## Summary
 
