@@ -241,18 +241,22 @@ def build() -> Notebook:
             self.b.grad += dy.sum(axis=0)
             return dy @ self.W.value.T
 
-    sneaky = dl.Sequential(dl.Dense(2, 16, rng=np.random.default_rng(0)), dl.Tanh(),
-                           SignSlipDWDense(16, 1, rng=np.random.default_rng(1)))
-    print(dl.overfit_one_batch(sneaky, X_batch, y_batch, lr=0.5).verdict)
+    def sneaky_net():
+        return dl.Sequential(dl.Dense(2, 16, rng=np.random.default_rng(0)), dl.Tanh(),
+                             SignSlipDWDense(16, 1, rng=np.random.default_rng(1)))
+
+    print(dl.overfit_one_batch(sneaky_net(), X_batch, y_batch, lr=0.5).verdict)
     """)
     nb.md(r"""
     Both are real bugs that the overfit test lets through. The test that sees them is the
     gradient check of part 2:
-    `dl.gradcheck.check_model(sneaky, "bce", X_batch, y_batch)` flags `2.W` with a relative
-    error of 2 (the two gradients are exact opposites), in a fraction of a second.
+    `dl.gradcheck.check_model(sneaky_net(), "bce", X_batch, y_batch)` flags `2.W` with a
+    relative error of 2 (the two gradients are exact opposites), in a fraction of a second. (Check
+    a fresh network, not the one that has just memorized the batch: there every gradient is
+    nearly zero, and the check would compare two numbers of round-off size.)
     """)
     nb.code("""
-    print(dl.gradcheck.check_model(sneaky, "bce", X_batch, y_batch).verdict())
+    print(dl.gradcheck.check_model(sneaky_net(), "bce", X_batch, y_batch).verdict())
     """)
     nb.md(r"""
     ### Play: break a network, move the learning rate
@@ -753,11 +757,13 @@ def build() -> Notebook:
         return dl.Sequential(dl.Dense(2, 8, rng=r), block(8, rng=r), block(8, rng=r),
                              dl.Dense(8, 1, rng=r))
 
-    print(dl.overfit_one_batch(residual_net(ResidualTanh), X_batch, y_batch, lr=0.3).verdict)
+    print(dl.overfit_one_batch(residual_net(ResidualTanh), X_batch, y_batch, lr=0.3,
+                           max_iterations=500).verdict)
     """)
     nb.md(r"""
-    "Still falling" after 1000 iterations, where a plain two-layer MLP needed about 230: a
-    symptom, not a diagnosis. The gradient check of the whole model says where to look. Read its
+    After 500 iterations (a plain two-layer MLP needed about 230) the loss wanders instead of
+    settling, and the tool can only list the usual suspects: a symptom, not a diagnosis. The
+    gradient check of the whole model says where to look. Read its
     report from the **loss down** (from the last layer to the first): a wrong `dx` corrupts
     every layer *below* the bug, so the bug sits at the first wrong array from the top.
     """)
@@ -826,11 +832,12 @@ def build() -> Notebook:
     nb.code("""
     print(gc.check_layer(ResidualTanhFixed(4, rng=np.random.default_rng(1)),
                          rng.standard_normal((5, 4))).verdict())
-    print(dl.overfit_one_batch(residual_net(ResidualTanhFixed), X_batch, y_batch, lr=0.3).verdict)
+    print(dl.overfit_one_batch(residual_net(ResidualTanhFixed), X_batch, y_batch, lr=0.3,
+                               max_iterations=500).verdict)
     """)
     nb.md(r"""
     Fixed, the same network memorizes the batch in about a hundred iterations instead of more
-    than a thousand. Neither bug raised an
+    than five hundred. Neither bug raised an
     error, and neither stopped the network from learning: only the gradient check named them.
 
     ## Summary
