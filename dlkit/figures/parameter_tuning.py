@@ -421,26 +421,55 @@ COMPARE_LR = {"sgd": 0.1, "momentum": 0.1, "rmsprop": 1e-3, "adam": 1e-3, "adagr
               "adadelta": 1.0}
 
 
-@lru_cache(maxsize=4)
-def compare_optimizers(epochs: int = 10, n: int = 2000, seed: int = 230):
-    """Train the same MLP 784-64-10 (same initial weights, same batches) with each optimizer
-    on n rendered shapes -> {name: History}."""
+SWEEP_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+
+
+@lru_cache(maxsize=2)
+def _shapes_task(n: int, seed: int):
+    """n rendered shapes to train on and 500 to validate on, flattened, float32."""
     from ..datasets.shapes import make_shapes
 
     rng = np.random.default_rng(seed)
     X, y = make_shapes(n + 500, rng=rng)
     X = X.reshape(len(X), -1).astype(np.float32)
-    X, y, X_val, y_val = X[:n], y[:n], X[n:], y[n:]
-    histories = {}
-    for name in OPTIMIZER_NAMES:
-        r = np.random.default_rng(seed + 1)
-        model = Sequential(Dense(784, 64, init="he", rng=r, dtype=np.float32), ReLU(),
-                           Dense(64, 10, rng=r, dtype=np.float32))
-        opt = make_optimizer(name, model.parameters(), COMPARE_LR[name])
-        histories[name] = fit(model, X, y, loss="softmax_cross_entropy", optimizer=opt,
-                              epochs=epochs, batch_size=32, rng=r,
-                              validation_data=(X_val, y_val))
-    return histories
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+def _train_shapes_mlp(name: str, lr: float, epochs: int, n: int, seed: int):
+    """The MLP 784-64-10 of the comparison, trained with one optimizer -> History (the same
+    initial weights and mini-batches for every optimizer and learning rate)."""
+    X, y, X_val, y_val = _shapes_task(n, seed)
+    r = np.random.default_rng(seed + 1)
+    model = Sequential(Dense(784, 64, init="he", rng=r, dtype=np.float32), ReLU(),
+                       Dense(64, 10, rng=r, dtype=np.float32))
+    opt = make_optimizer(name, model.parameters(), lr)
+    return fit(model, X, y, loss="softmax_cross_entropy", optimizer=opt, epochs=epochs,
+               batch_size=32, rng=r, validation_data=(X_val, y_val))
+
+
+@lru_cache(maxsize=4)
+def compare_optimizers(epochs: int = 10, n: int = 2000, seed: int = 230):
+    """Train the same MLP 784-64-10 (same initial weights, same batches) with each optimizer
+    on n rendered shapes -> {name: History}."""
+    return {name: _train_shapes_mlp(name, COMPARE_LR[name], epochs, n, seed)
+            for name in OPTIMIZER_NAMES}
+
+
+@lru_cache(maxsize=4)
+def lr_sweep(names: tuple = ("sgd", "adam"), lrs: tuple = SWEEP_LRS, epochs: int = 10,
+             n: int = 2000, seed: int = 230) -> dict:
+    """The task of ``compare_optimizers`` over a grid of learning rates -> {name: array of
+    final validation accuracies, one per lr, NaN where training diverged}."""
+    table = {}
+    for name in names:
+        accs = []
+        for lr in lrs:
+            try:
+                accs.append(_train_shapes_mlp(name, lr, epochs, n, seed)["val_accuracy"][-1])
+            except TrainingDiverged:
+                accs.append(np.nan)
+        table[name] = np.array(accs)
+    return table
 
 
 def render_optimizer_comparison(histories):

@@ -643,11 +643,25 @@ def build() -> Notebook:
     fig01.render_bn_grid(bn_tables, lrs, scales)
     """)
     nb.md(r"""
-    Both claims hold, with numbers. Without batch norm only the well-scaled initialization
-    learns, and only for learning rates around 0.1 to 0.5; at $s = 0.1$ nothing moves in 5
-    epochs (vanishing signal), at $s = 10$ the logits are huge and training goes nowhere, and
-    at lr = 2 even the good initialization collapses to chance (about 0.1). With batch norm
-    every initial scale learns, and lr = 2 is the *best* setting for $s = 1$.
+    Which learning rates work, for each initial scale? Reading the tables row by row:
+    """)
+    nb.code("""
+    for name, table in bn_tables.items():
+        print(f"{name}: learning rates reaching a validation accuracy above 0.75")
+        for s, row in zip(scales, table):
+            good = [lr for lr, v in zip(lrs, row) if v > 0.75]
+            print(f"  s = {s:>4}: {', '.join(f'{lr:g}' for lr in good) if good else 'none'}")
+    """)
+    nb.md(r"""
+    Both claims hold on this grid, within limits the tables show. Without batch norm only the
+    well-scaled initialization learns, and only for learning rates around 0.1 to 0.5; at
+    $s = 0.1$ nothing moves in 5 epochs (vanishing signal), at $s = 10$ the logits are huge and
+    training goes nowhere, and at lr = 2 even the good initialization collapses to chance
+    (about 0.1). With batch norm 9 of the 12 settings pass 0.75 instead of 2 (the last line of
+    each table), lr = 2 works at every scale and is the *best* setting for $s = 1$, and every
+    initial scale learns at some learning rate. But not at every one: at $s = 10$ only the two
+    largest rates pass (lr = 0.01 and 0.1 stay far below, 0.227 and 0.593), and at $s = 1$
+    lr = 0.01 is too slow for 5 epochs.
 
     The pattern that remains with batch norm is diagonal, and it has a precise cause. A layer
     followed by batch norm is invariant to the scale of its weights: $\mathrm{BN}(x\,cW) =
@@ -812,10 +826,13 @@ def build() -> Notebook:
     * **Batch normalization** normalizes each feature over the mini-batch with $\epsilon$
       inside the square root, then applies a learned $\gamma, \beta$ (parameters, not
       hyperparameters). Running averages replace the batch statistics in evaluation mode.
-    * Placed after a dense or convolutional layer and before the non-linearity, it made
-      training work across a grid of learning rates (0.01 to 2) and initial weight scales
-      (0.1 to 10 times He) where the plain network needed both well tuned; what remains is an
-      effective learning rate $\text{lr}/s^2$, because normalized layers ignore the scale of
-      their weights.
+    * Placed after a dense or convolutional layer and before the non-linearity, it widened
+      the settings that train: on a grid of learning rates (0.01 to 2) and initial weight
+      scales (0.1 to 10 times He), 9 of the 12 settings passed 0.75 validation accuracy with
+      batch norm against 2 without, including lr = 2 at every scale. The three that did not
+      are all small learning rates (0.01 and 0.1 at $s = 10$, 0.01 at $s = 1$): training
+      became less dependent on the initial scale, not independent of it. Normalized layers
+      ignore the scale of their weights, which turns a bad scale into a change of the
+      effective learning rate, about $\text{lr}/s^2$ for the layers before a batch norm.
     """)
     return nb

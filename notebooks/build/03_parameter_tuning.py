@@ -553,10 +553,36 @@ def build() -> Notebook:
     nb.md(r"""
     With its default settings Adam reaches the best validation accuracy, with no tuning at all:
     the reason it is "the most popular method". SGD is the slowest here, and momentum at the
-    same learning rate closes most of the gap. The adaptive methods are not magic (each
-    was run at one learning rate only, and a tuned SGD with momentum and a schedule is often as
-    good in the end) but they are far less sensitive to the choice of $\alpha$, which is what
-    makes them the safe default.
+    same learning rate closes most of the gap. But each optimizer was run at one learning rate
+    only, so this table says nothing about how sensitive each one is to the choice of
+    $\alpha$. To measure that, train SGD and Adam on the same task (same network, same initial
+    weights, same mini-batches) over a grid of learning rates in steps of about 3, half a
+    decade:
+    """)
+    nb.code("""
+    sweep = fig03.lr_sweep(("sgd", "adam"))
+    lr_grid = np.array(fig03.SWEEP_LRS)
+    print(f"{'lr':>7} {'SGD':>6} {'Adam':>6}   validation accuracy after 10 epochs")
+    for k, lr in enumerate(lr_grid):
+        cells = ["diverged" if np.isnan(accs[k]) else f"{accs[k]:.1%}" for accs in sweep.values()]
+        print(f"{lr:>7g} " + " ".join(f"{c:>6}" for c in cells))
+    for name, accs in sweep.items():
+        best = np.nanmax(accs)
+        near = lr_grid[accs >= best - 0.05]
+        print(f"{fig03.OPTIMIZER_LABELS[name]}: best {best:.1%}; within 5 points of it at "
+              f"{len(near)} of {len(lr_grid)} learning rates, from {near.min():g} to "
+              f"{near.max():g} (a factor {near.max() / near.min():.0f})")
+    """)
+    nb.md(r"""
+    On this task Adam is less sensitive to $\alpha$ than SGD, by a measured margin: the last two
+    lines give the range of learning rates over which each stays within 5 points of its own
+    best accuracy, a factor 100 for Adam against 30 for SGD. Above its range each one falls
+    apart; below it SGD is too slow to get anywhere in 10 epochs, while Adam, whose step is
+    about $\alpha$ per coordinate whatever the size of the gradient, still learns at the
+    smallest rate of the grid. The adaptive methods are not magic (this is one task, and in
+    practice a tuned SGD with momentum and a schedule is often as good in the end, which is
+    not measured here), but a good default and a wider range of working learning rates are
+    what make Adam the safe first choice.
 
     ### Exercise 2 — one momentum step (2 points)
 
