@@ -211,7 +211,8 @@ def _points(x: float) -> str:
 
 
 def grade(submissions: Path, course: Path = DEFAULT_COURSE, out: Path | None = None, *,
-          timeout: int = 60, wall_timeout: float = 1800, feedback: bool = False) -> list[dict]:
+          timeout: int = 60, wall_timeout: float = 1800, feedback: bool = False,
+          nbgrader_options: Iterable[str] = ()) -> list[dict]:
     """Autograde every submission found under ``submissions``; write the gradebook CSVs.
 
     Returns the gradebook rows (student, chapter, points, max_points, status)."""
@@ -232,7 +233,7 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, out: Path | None = N
         log = course / "logs" / f"{student}-{chapter}.log"
         start = time.monotonic()
         code = run_nbgrader(["autograde", chapter, "--student", student, "--create", "--force",
-                             f"--Execute.timeout={timeout}"], course, log=log,
+                             f"--Execute.timeout={timeout}", *nbgrader_options], course, log=log,
                             wall_timeout=wall_timeout)
         seconds = time.monotonic() - start
         max_points = sum(exercises(chapter).values())
@@ -287,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("--timeout", type=int, default=60, help="seconds per cell")
     p_grade.add_argument("--wall-timeout", type=float, default=1800,
                          help="seconds per notebook, restarts included")
+    p_grade.add_argument("--nbgrader-option", action="append", default=[], metavar="OPT",
+                         help="passed on to `nbgrader autograde`, e.g. --LimitOutput.max_lines=500")
     p_grade.add_argument("--feedback", action="store_true",
                          help="also write nbgrader's HTML feedback for each submission")
     args = parser.parse_args(argv)
@@ -302,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"--timeout must be a positive number of seconds, got "
                              f"{args.timeout}")
             grade(args.submissions.resolve(), course, args.out.resolve(), timeout=args.timeout,
-                  wall_timeout=args.wall_timeout, feedback=args.feedback)
+                  wall_timeout=args.wall_timeout, feedback=args.feedback,
+                  nbgrader_options=args.nbgrader_option)
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

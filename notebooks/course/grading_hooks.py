@@ -40,9 +40,8 @@ import secrets
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.v4 import new_code_cell, new_output
-from traitlets import Bool, Integer
-
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
+from traitlets import Bool, Integer
 
 
 def _grader_error(ename: str, evalue: str):
@@ -116,7 +115,7 @@ for _m in _pk.iter_modules(_dc.__path__):
     _il.import_module("dlkit.checks." + _m.name)
 {name} = [(_n, _mod, dict(vars(_mod))) for _n, _mod in list(_sys.modules.items())
           if _n == "dlkit" or _n.startswith("dlkit.")]
-del _il, _pk, _dl, _dc, _m, _n, _mod
+del _il, _pk, _dl, _dc, _m
 """
 
 GUARD_RESTORE = """\
