@@ -10,7 +10,8 @@ The tooling of tests/test_browser.py (and so of `make screenshots`):
   Playwright connects to it over the DevTools protocol;
 - ``run_chapter`` opens a notebook, clears and runs every cell through the
   menus as a reader would, checks outputs and widgets, drags a slider of
-  every widget and times the new figure.
+  every widget and times the new figure, and switches the recap page
+  (chapter 06) to French with its language menu and times the new page.
 
 Both processes are started in their own session and stopped by their process
 ids (the process group, then any descendant left), always.
@@ -341,12 +342,25 @@ class SliderMove:
 
 
 @dataclass
+class MenuChoice:
+    widget: int
+    menu: str
+    before: str
+    after: str
+    seconds: float           # menu choice (change event) -> new page, its figures decoded
+    changed_pixels: float    # fraction of the page's top that changed
+    headings_before: list[str]
+    headings_after: list[str]
+
+
+@dataclass
 class ChapterRun:
     notebook: str
     code_cells: int = 0
     run_seconds: float = 0.0
-    widgets: int = 0
+    widgets: int = 0          # LivePlot figures and recap pages on the page
     sliders: list[SliderMove] = field(default_factory=list)
+    menus: list[MenuChoice] = field(default_factory=list)
     screenshot: Path | None = None
 
     def as_dict(self) -> dict:
@@ -356,7 +370,12 @@ class ChapterRun:
                 "sliders": [{"widget": s.widget, "slider": s.slider, "from": s.before,
                              "to": s.after, "seconds": round(s.seconds, 3),
                              "changed_pixels": round(s.changed_pixels, 4)}
-                            for s in self.sliders]}
+                            for s in self.sliders],
+                "menus": [{"widget": m.widget, "menu": m.menu, "from": m.before, "to": m.after,
+                           "seconds": round(m.seconds, 3),
+                           "changed_pixels": round(m.changed_pixels, 4),
+                           "headings": m.headings_after[:3]}
+                          for m in self.menus]}
 
 
 class ChapterError(AssertionError):
@@ -421,6 +440,7 @@ _STATE_JS = r"""
                       .dataset.status || null,
           cells, errors, stderr, widgetOutputs, widgetViews: widgetViews.length,
           widgetsRendered: rendered, widgetProblems, lives,
+          recaps: node.querySelectorAll('.dlkit-recap-widget').length,
           errorText: document.body.innerText.includes('Error displaying widget'),
           toasts: Array.from(document.querySelectorAll('.Toastify__toast')).map(e => e.innerText)};
 }
@@ -443,6 +463,47 @@ _WATCH_JS = r"""
   observer.observe(img, {attributes: true, attributeFilter: ['src']});
 }
 """
+
+
+# Before a language choice in the recap page: time the change event and the new page,
+# shown when its headings read `expected` and all its figures are decoded.
+_MENU_WATCH_JS = r"""
+(root, expected) => {
+  const select = root.querySelector('select');
+  const probe = {value: select.value, changed: null, shown: null, loaded: null, failed: null,
+                 images: 0};
+  window.__dlkitMenuProbe = probe;
+  select.addEventListener('change', () => {
+    if (probe.changed === null) probe.changed = performance.now();
+  }, {capture: true, once: true});
+  const headings = () => Array.from(root.querySelectorAll(
+      '.dlkit-recap h1, .dlkit-recap h2, .dlkit-recap h3'))
+    .map(h => h.textContent.replace(/\s+/g, ' ').trim());
+  const observer = new MutationObserver(() => {
+    if (probe.shown !== null) return;
+    const now = headings();
+    if (now.length !== expected.length || now.some((h, i) => h !== expected[i])) return;
+    probe.shown = performance.now();
+    observer.disconnect();
+    const imgs = Array.from(root.querySelectorAll('.dlkit-recap img'));
+    probe.images = imgs.length;
+    Promise.all(imgs.map(img => img.decode())).then(
+        () => { probe.loaded = performance.now(); }, (err) => { probe.failed = String(err); });
+  });
+  observer.observe(root, {childList: true, subtree: true, characterData: true});
+}
+"""
+
+# The recap page's headings (h1-h3 of the page, not of the menu), whitespace collapsed.
+_HEADINGS_JS = r"""
+(root) => Array.from(root.querySelectorAll('.dlkit-recap h1, .dlkit-recap h2, .dlkit-recap h3'))
+  .map(h => h.textContent.replace(/\s+/g, ' ').trim())
+"""
+
+#: The language the test chooses in the recap's menu (chapter 06).
+RECAP_LANGUAGE = "fr"
+#: Most height of the recap's picture (its menu, title, contents and first figure).
+RECAP_SHOT_HEIGHT = 800
 
 
 def _click_menu(page, menu: str, item: str) -> None:
@@ -552,15 +613,18 @@ def run_chapter(page, lab: JupyterLab, notebook: str, *, screenshot_dir: Path | 
     if "LivePlot(" in sources and not state["lives"]:
         raise ChapterError(f"{notebook}: the chapter builds a LivePlot but no .dlkit-live "
                            "widget is on the page (widget manager missing?)")
-    result.widgets = len(state["lives"])
+    if "recap_widget(" in sources and not state["recaps"]:
+        raise ChapterError(f"{notebook}: the chapter builds a recap_widget but no "
+                           ".dlkit-recap-widget is on the page (widget manager missing?)")
+    result.widgets = len(state["lives"]) + state["recaps"]
 
+    shot_path = (Path(screenshot_dir) / f"{Path(notebook).stem}_widget.png"
+                 if screenshot_dir is not None else None)
     lives = page.locator(".dlkit-live")
-    if result.widgets and screenshot_dir is not None:
-        result.screenshot = save_screenshot(
-            _widget_screenshot(page, lives.nth(0)),
-            Path(screenshot_dir) / f"{Path(notebook).stem}_widget.png")
+    if state["lives"] and shot_path is not None:
+        result.screenshot = save_screenshot(_widget_screenshot(page, lives.nth(0)), shot_path)
 
-    for i in range(result.widgets):
+    for i in range(len(state["lives"])):
         sliders = lives.nth(i).locator(".widget-slider")
         if sliders.count() == 0:
             continue
@@ -570,16 +634,28 @@ def run_chapter(page, lab: JupyterLab, notebook: str, *, screenshot_dir: Path | 
             f"new figure {move.seconds * 1000:.0f} ms after release, "
             f"{move.changed_pixels:.1%} of pixels changed")
 
+    recaps = page.locator(".dlkit-recap-widget")
+    for i in range(state["recaps"]):
+        choice = _choose_language(page, recaps.nth(i), i, RECAP_LANGUAGE, figure_timeout)
+        result.menus.append(choice)
+        log(f"{notebook}: widget {i} '{choice.menu}' {choice.before} -> {choice.after}: "
+            f"new page {choice.seconds * 1000:.0f} ms after the choice, "
+            f"{choice.changed_pixels:.1%} of pixels changed, "
+            f"headings {choice.headings_after[:2]}")
+        if i == 0 and result.screenshot is None and shot_path is not None:
+            result.screenshot = save_screenshot(_recap_screenshot(page, recaps.nth(0)), shot_path)
+
     state = _state(page, path)
     if state["errors"] or state["stderr"] or state["errorText"]:
-        raise ChapterError(f"{notebook}: error output after moving the sliders:\n"
+        raise ChapterError(f"{notebook}: error output after using the widgets:\n"
                            + "\n".join(state["errors"] + state["stderr"])[:4000])
     # .jupyter/lab-overrides.json: JupyterLab neither asks about news nor checks for updates
     popups = [t for t in state["toasts"] if re.search(r"news|update", t, re.I)]
     if popups:
         raise ChapterError(f"{notebook}: JupyterLab shows a pop-up: {popups}")
-    if result.widgets and not result.sliders:
-        raise ChapterError(f"{notebook}: {result.widgets} widgets but none has a slider to drag")
+    if state["lives"] and not result.sliders:
+        raise ChapterError(f"{notebook}: {len(state['lives'])} figure widgets but none has a "
+                           "slider to drag")
     return result
 
 
@@ -654,3 +730,109 @@ def _drag_slider(page, live, slider, index: int, timeout: float) -> SliderMove:
                            f"{after_value} gave a new image with the same pixels")
     return SliderMove(index, label, before_value, after_value,
                       (probe["loaded"] - probe["up"]) / 1000.0, changed)
+
+
+def _recap_clip(page, recap, height: float) -> dict:
+    """The top of the recap widget: its menu and the page down to the end of its first
+    figure (at most height pixels), scrolled to the top of the notebook."""
+    box = recap.evaluate("""(el) => {
+        el.scrollIntoView({block: 'start'});
+        const r = el.getBoundingClientRect();
+        const img = el.querySelector('.dlkit-recap img');
+        const bottom = img ? img.getBoundingClientRect().bottom : r.bottom;
+        return {x: r.left, y: r.top, width: r.width, height: bottom - r.top};
+    }""")
+    viewport = page.viewport_size or WINDOW
+    pad = 6  # at the sides and the bottom, as in _widget_screenshot
+    left, top = max(box["x"] - pad, 0), max(box["y"], 0)
+    return {"x": left, "y": top, "width": min(box["width"] + 2 * pad, viewport["width"] - left),
+            "height": min(box["height"] + pad, height, viewport["height"] - top)}
+
+
+def _recap_screenshot(page, recap) -> bytes:
+    return page.screenshot(clip=_recap_clip(page, recap, RECAP_SHOT_HEIGHT),
+                           animations="disabled")
+
+
+def _translations(lang: str):
+    """The sheet's English translation file and lang's (dlkit.translation)."""
+    import warnings
+
+    from dlkit import translation
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", translation.MissingTranslationWarning)
+        return translation.load_translation("en"), translation.load_translation(lang)
+
+
+def _translated_headings(headings: list[str], lang: str) -> list[str]:
+    """The recap's English headings as the sheet's translation file for lang writes them."""
+    english, target = _translations(lang)
+    norm = " ".join
+    item = {norm(english.text(n).split()): n for n in english}
+    unknown = [h for h in headings if h not in item]
+    if unknown:
+        raise ChapterError(f"recap headings not found in the English translation file: {unknown}")
+    return [norm(target.text(item[h]).split()) for h in headings]
+
+
+def _choose_language(page, recap, index: int, lang: str, timeout: float) -> MenuChoice:
+    """Choose lang in the recap's language menu with the mouse and the keyboard (click the
+    menu, arrow keys to the language, Enter); time the change to the new page with its
+    figures decoded, and check that its headings are the translation file's."""
+    select = recap.locator("select").first
+    select.scroll_into_view_if_needed()
+    label = recap.locator(".widget-dropdown .widget-label").first.inner_text().strip()
+    # ipywidgets' <select> has the options' labels as values: "English", "Français", ...
+    values = select.evaluate("(s) => Array.from(s.options).map(o => o.value)")
+    english, target = _translations(lang)
+    before, wanted = select.input_value(), target.name
+    if wanted not in values:
+        raise ChapterError(f"widget {index}: the menu '{label}' has no {wanted!r}: {values}")
+    if before != english.name or lang == "en":
+        raise ChapterError(f"widget {index}: the recap page should open in {english.name} and "
+                           f"the test choose another language, not {before!r} -> {wanted!r}")
+    headings_before = recap.evaluate(_HEADINGS_JS)
+    if not headings_before:
+        raise ChapterError(f"widget {index}: the recap page shows no headings")
+    expected = _translated_headings(headings_before, lang)
+    clip = _recap_clip(page, recap, RECAP_SHOT_HEIGHT)
+    before_png = page.screenshot(clip=clip, animations="disabled")
+    recap.evaluate(_MENU_WATCH_JS, expected)
+    select.click()  # the mouse opens the menu; the keys move to the language and pick it
+    steps = values.index(wanted) - values.index(before)
+    for _ in range(abs(steps)):
+        page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    page.keyboard.press("Enter")
+
+    def page_done():
+        probe = page.evaluate("window.__dlkitMenuProbe")
+        return probe if probe["loaded"] is not None or probe["failed"] is not None else None
+
+    try:
+        probe = _wait_for(page_done, timeout, "new recap page", interval=0.05)
+    except TimeoutError:
+        raise ChapterError(
+            f"widget {index}: choosing {wanted!r} in '{label}' (menu now "
+            f"{select.input_value()!r}) did not show the page with the headings {expected[:3]}"
+            f" within {timeout:.0f} s; it shows {recap.evaluate(_HEADINGS_JS)[:3]}") from None
+    if probe["failed"] is not None:
+        raise ChapterError(f"widget {index}: a figure of the new page did not decode: "
+                           f"{probe['failed']}")
+    if probe["changed"] is None:
+        raise ChapterError(f"widget {index}: the menu '{label}' sent no change event")
+    after = select.input_value()
+    if after != wanted:
+        raise ChapterError(f"widget {index}: the menu '{label}' shows {after!r}, not {wanted!r}")
+    headings_after = recap.evaluate(_HEADINGS_JS)
+    if headings_after != expected:
+        raise ChapterError(f"widget {index}: headings {headings_after} after choosing {lang!r}, "
+                           f"expected {expected}")
+    after_png = page.screenshot(clip=_recap_clip(page, recap, RECAP_SHOT_HEIGHT),
+                                animations="disabled")
+    changed = _png_difference(before_png, after_png)
+    if changed == 0.0:
+        raise ChapterError(f"widget {index}: choosing {lang!r} left the page's pixels unchanged")
+    return MenuChoice(index, label, before, after,
+                      (probe["loaded"] - probe["changed"]) / 1000.0, changed,
+                      headings_before, headings_after)

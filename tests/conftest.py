@@ -27,16 +27,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     chapters.sort(key=lambda c: c["notebook"])
     write = terminalreporter.write_line
-    terminalreporter.section("JupyterLab in Chromium: slider release -> new figure")
+    terminalreporter.section("JupyterLab in Chromium: slider release -> new figure, "
+                             "language menu -> new page")
     for chapter in chapters:
         write(f"{chapter['notebook']}: {chapter['code_cells']} code cells ran in "
               f"{chapter['run_all_seconds']:.1f} s, {chapter['widgets']} widget(s)")
         for move in chapter["sliders"]:
             write(f"    widget {move['widget']} '{move['slider']}' {move['from']} -> {move['to']}:"
                   f" {move['seconds'] * 1000:.0f} ms")
+        for menu in chapter.get("menus", []):
+            write(f"    widget {menu['widget']} menu '{menu['menu']}' {menu['from']} ->"
+                  f" {menu['to']}: {menu['seconds'] * 1000:.0f} ms (new page, headings"
+                  f" {menu['headings'][:2]})")
     times = [m["seconds"] for c in chapters for m in c["sliders"]]
     if times:
         write(f"slider -> figure: {len(times)} drag(s), max {max(times) * 1000:.0f} ms")
+    times = [m["seconds"] for c in chapters for m in c.get("menus", [])]
+    if times:
+        write(f"menu -> page: {len(times)} choice(s), max {max(times) * 1000:.0f} ms")
     path = Path(os.environ.get("DLKIT_BROWSER_RESULTS")
                 or Path(tempfile.gettempdir()) / "dlkit-browser" / "slider_times.json")
     path.parent.mkdir(parents=True, exist_ok=True)
