@@ -325,7 +325,8 @@ def bench_batchnorm(reps):
 def bench_slider(reps):
     """Chapter 02's widget: move its learning-rate slider; the LivePlot retrains
     2-16-16-1 on 400 points (200 train, 200 validation) for 300 full-batch epochs
-    and redraws the PNG. Timed from the value change to the new image."""
+    and redraws its figure in place as a new PNG. Timed from the value change to
+    the new image."""
     from dlkit.figures import training as fig02
     from dlkit.interactive import LivePlot, float_slider, int_slider
 

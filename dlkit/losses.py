@@ -26,7 +26,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_binary_labels, check_class_labels
-from .activations import sigmoid
 
 
 def _logits(z, name: str = "logits", ndim=(1, 2)) -> np.ndarray:
@@ -40,8 +39,10 @@ def _logits(z, name: str = "logits", ndim=(1, 2)) -> np.ndarray:
 def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """z: (N,) or (N, 1) logits; y: 0/1 labels already shaped like z."""
     n = z.shape[0]
-    loss = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
-    return float(loss.sum() / n), (sigmoid(z) - y) / n
+    e = np.exp(-np.abs(z))  # computed once: the loss and sigmoid(z) both need it
+    loss = np.maximum(z, 0) - y * z + np.log1p(e)
+    p = np.where(z >= 0, 1.0, e) / (1.0 + e)  # sigmoid(z), exactly as activations.sigmoid
+    return float(loss.sum() / n), (p - y) / n
 
 
 def _softmax_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

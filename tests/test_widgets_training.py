@@ -64,3 +64,24 @@ def test_reseed_button_passes_a_new_seed():
     live = LivePlot(render, reseed=True, level=int_slider("level", 0, 5, 1))
     live.button.click()
     assert seeds == [0, 1]
+
+
+def test_redrawing_in_place_gives_the_same_picture_as_a_new_figure():
+    from dlkit.plotting import figure_to_png
+
+    fig = None
+    for params in [dict(lr=0.3, batch_size=32, epochs=10, hidden=8),
+                   dict(lr=30.0, batch_size=200, epochs=20, hidden=8),   # log scale, a note
+                   dict(lr=0.3, batch_size=32, epochs=10, hidden=8, dataset="xor")]:
+        redrawn = fig02.render_training(**params, fig=fig)
+        assert fig is None or redrawn is fig, "the figure was not reused"
+        fresh = fig02.render_training(**params)
+        assert figure_to_png(redrawn, dpi=50) == figure_to_png(fresh, dpi=50), params
+        fig = redrawn
+
+
+def test_live_plot_passes_its_figure_back_to_a_render_that_takes_fig():
+    live = make_widget()
+    first = live.figure
+    live.controls["lr"].value = 1.0
+    assert live.figure is first
