@@ -395,6 +395,17 @@ SECTIONS = {"mlp": bench_mlp, "conv": bench_conv, "cnn": bench_cnn, "batchnorm":
             "notebooks": bench_notebooks}
 
 
+def cpu_model() -> str:
+    """The processor's name (ratios against PyTorch move with its vector units)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=[])
@@ -402,7 +413,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
-    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+    machine = (f"{platform.machine()} {cpu_model()}, {os.cpu_count()} cores, Python "
                f"{platform.python_version()}, NumPy {np.__version__}, "
                f"torch {torch.__version__ if torch else 'not installed'}, {args.threads} thread(s)")
     print(f"# {machine}")
