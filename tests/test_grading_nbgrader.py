@@ -322,3 +322,12 @@ def test_a_failed_write_leaves_the_old_gradebook(tmp_path):
         course_py.write_csv_atomic(path, course_py.GRADEBOOK_FIELDS, rows())
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]
+
+
+@pytest.mark.parametrize("option,value,shown", [("--timeout", "0", "0"),
+                                               ("--wall-timeout", "-5", "-5.0")])
+def test_a_non_positive_time_limit_is_refused_by_name(tmp_path, option, value, shown):
+    proc = subprocess.run([str(GRADE_PY), str(COURSE_PY), "grade", str(tmp_path), option, value],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"{option} must be a positive number of seconds, got {shown}" in proc.stderr

@@ -107,16 +107,15 @@ def run_nbgrader(args: list[str], course: Path, *, log: Path, wall_timeout: floa
                                 env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            return proc.wait(timeout=wall_timeout)
+            code = proc.wait(timeout=wall_timeout)
         except subprocess.TimeoutExpired:
+            code = -1
+        try:  # the group: nbgrader if it overran, and any kernel it left behind
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return -1
-        finally:
-            try:  # a kernel left behind by a crashed nbgrader
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        return code
 
 
 def check_release(chapter: str, release: Path) -> None:
@@ -220,11 +219,11 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, out: Path | None = N
 
     if not (course / "gradebook.db").exists() or not (course / "release").exists():
         release(course)
-    chapters = graded_chapters()
-    found, problems = find_submissions(submissions, chapters)
+    points = {chapter: exercises(chapter) for chapter in graded_chapters()}
+    found, problems = find_submissions(submissions, points)
     for problem in problems:
         print(problem, flush=True)
-    rows, cell_rows, graded = [], [], []
+    rows, cell_rows = [], []
     for (student, chapter), path in sorted(found.items()):
         target = course / "submitted" / student / chapter
         shutil.rmtree(target, ignore_errors=True)
@@ -236,9 +235,8 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, out: Path | None = N
                              f"--Execute.timeout={timeout}", *nbgrader_options], course, log=log,
                             wall_timeout=wall_timeout)
         seconds = time.monotonic() - start
-        max_points = sum(exercises(chapter).values())
+        max_points = sum(points[chapter].values())
         if code == 0:
-            graded.append((student, chapter))
             status = "graded"
         else:
             why = f"took longer than {wall_timeout:g} s" if code == -1 else f"exit {code}"
@@ -248,22 +246,22 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, out: Path | None = N
         print(f"{student:<16} {chapter:<22} {status.split(':')[0]:<12} ({seconds:.0f} s)",
               flush=True)
 
+    graded = [row for row in rows if row["status"] == "graded"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for row in rows:
-            if (row["student"], row["chapter"]) not in graded:
-                continue
+        for row in graded:
             sub = gb.find_submission(row["chapter"], row["student"])
             row["points"] = float(sub.score)
-            for grade_id, points in exercises(row["chapter"]).items():
+            for grade_id, most in points[row["chapter"]].items():
                 g = gb.find_grade(grade_id, row["chapter"], row["chapter"], row["student"])
                 cell_rows.append({"student": row["student"], "chapter": row["chapter"],
                                   "exercise": grade_id, "points": _points(float(g.score)),
-                                  "max_points": _points(points)})
+                                  "max_points": _points(most)})
     for row in rows:
         row["points"], row["max_points"] = _points(row["points"]), _points(row["max_points"])
 
-    if feedback and graded:
-        for student, chapter in graded:
+    if feedback:
+        for row in graded:
+            student, chapter = row["student"], row["chapter"]
             run_nbgrader(["generate_feedback", chapter, "--student", student, "--force"],
                          course, log=course / "logs" / f"feedback-{student}-{chapter}.log",
                          wall_timeout=600)
@@ -304,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.timeout <= 0:
                 parser.error(f"--timeout must be a positive number of seconds, got "
                              f"{args.timeout}")
+            if args.wall_timeout <= 0:
+                parser.error(f"--wall-timeout must be a positive number of seconds, got "
+                             f"{args.wall_timeout}")
             grade(args.submissions.resolve(), course, args.out.resolve(), timeout=args.timeout,
                   wall_timeout=args.wall_timeout, feedback=args.feedback,
                   nbgrader_options=args.nbgrader_option)

@@ -130,11 +130,9 @@ del _n, _mod, _vars
 class GuardCheckers(NbGraderPreprocessor):
     """Snapshot dlkit before the submission runs; restore it before every graded test."""
 
-    enabled = Bool(True).tag(config=True)
+    # (--GuardCheckers.enabled=False switches it off: nbgrader's own `enabled` trait)
 
     def preprocess(self, nb, resources):
-        if not self.enabled:
-            return nb, resources
         name = "_grader_" + secrets.token_hex(8)
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
