@@ -153,6 +153,14 @@ def _wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | Non
         time.sleep(interval)
 
 
+def _wait_for_probe(page, name: str, timeout: float, what: str) -> dict:
+    """Poll ``window[name]`` (set by a watch script) until it says loaded or failed."""
+    def done():
+        probe = page.evaluate(f"window.{name}")
+        return probe if probe["loaded"] is not None or probe["failed"] is not None else None
+    return _wait_for(done, timeout, what, interval=0.05)
+
+
 # ---------------------------------------------------------------- JupyterLab
 
 class JupyterLab:
@@ -704,12 +712,8 @@ def _drag_slider(page, live, slider, index: int, timeout: float) -> SliderMove:
     page.mouse.move(x + dx, y, steps=5)
     page.mouse.up()
 
-    def figure_done():
-        probe = page.evaluate("window.__dlkitProbe")
-        return probe if probe["loaded"] is not None or probe["failed"] is not None else None
-
     try:
-        probe = _wait_for(figure_done, timeout, "new figure", interval=0.05)
+        probe = _wait_for_probe(page, "__dlkitProbe", timeout, "new figure")
     except TimeoutError:
         raise ChapterError(
             f"widget {index}: dragging '{label}' from {before_value} to "
@@ -805,12 +809,8 @@ def _choose_language(page, recap, index: int, lang: str, timeout: float) -> Menu
         page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
     page.keyboard.press("Enter")
 
-    def page_done():
-        probe = page.evaluate("window.__dlkitMenuProbe")
-        return probe if probe["loaded"] is not None or probe["failed"] is not None else None
-
     try:
-        probe = _wait_for(page_done, timeout, "new recap page", interval=0.05)
+        probe = _wait_for_probe(page, "__dlkitMenuProbe", timeout, "new recap page")
     except TimeoutError:
         raise ChapterError(
             f"widget {index}: choosing {wanted!r} in '{label}' (menu now "
