@@ -173,3 +173,30 @@ def test_bad_input():
 def test_sequential_checks_batchnorm_width():
     with pytest.raises(ValueError, match="expects 8 input features"):
         dl.Sequential(dl.Dense(3, 4), dl.BatchNorm(8))
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("shape", [(6, 4), (3, 4, 3, 2)])
+def test_strided_input_and_gradient_match_a_contiguous_copy(shape, mode):
+    """The elementwise steps view x as an (N, F) matrix; a strided x or dy (a slice, a
+    transpose) must give what its contiguous copy gives, and never be written to."""
+    rng = np.random.default_rng(7)
+    big = rng.normal(1.0, 2.0, size=(2 * shape[0],) + shape[1:])
+    x = big[::2]                                        # every other example: strided
+    dy = np.asfortranarray(rng.standard_normal(shape))  # column-major: not C-contiguous
+    assert not x.flags.c_contiguous and not dy.flags.c_contiguous
+    x_before, dy_before = x.copy(), dy.copy()
+    results = []
+    for xs, dys in ((x, dy), (np.ascontiguousarray(x), np.ascontiguousarray(dy))):
+        bn = dl.BatchNorm(4)
+        bn.gamma.value[:] = [0.5, 1.0, 1.5, 2.0]
+        bn.running_var[:] = 2.0
+        if mode == "eval":
+            bn.eval()
+        y = bn.forward(xs)
+        results.append((y, bn.backward(dys), bn.gamma.grad.copy(), bn.beta.grad.copy()))
+    for got, want in zip(*results):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(dy, dy_before)

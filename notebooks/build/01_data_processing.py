@@ -508,7 +508,8 @@ def build() -> Notebook:
     non-linearity: `Dense → BatchNorm → ReLU`. One consequence is worth seeing: the Dense
     layer's bias $b$ is useless there, because adding a constant to a feature shifts
     $\mu_B$ by the same constant and $\hat{x}$ does not change; $\beta$ plays its role. Its
-    gradient is exactly zero:
+    gradient is zero (exactly, in exact arithmetic; here about 1e-17, round-off, against
+    weight gradients of order 0.1):
     """)
     nb.code("""
     r = np.random.default_rng(1)
@@ -516,7 +517,7 @@ def build() -> Notebook:
     print(model.summary())
     _, dz = dl.softmax_cross_entropy(model.forward(r.standard_normal((16, 4))), r.integers(0, 2, 16))
     model.backward(dz)
-    print("gradient of the Dense bias before BatchNorm:", np.round(model[0].b.grad, 12))
+    print("gradient of the Dense bias before BatchNorm:", np.round(model[0].b.grad, 12) + 0.0)  # no -0.
     """)
     nb.md(r"""
     (That is why `Dense` and `Conv2D` accept `bias=False`.)
