@@ -215,7 +215,7 @@ class RMSprop(Optimizer):
         g = p.grad
         # s <- beta s + (1 - beta) g^2
         s *= self.beta
-        np.multiply(g, g, out=buf)
+        np.square(g, out=buf)
         buf *= 1.0 - self.beta
         s += buf
         # w <- w - lr g / (sqrt(s) + eps)
@@ -260,7 +260,7 @@ class Adam(Optimizer):
         m += buf
         # v <- beta2 v + (1 - beta2) g^2
         v *= self.beta2
-        np.multiply(g, g, out=buf)
+        np.square(g, out=buf)
         buf *= 1.0 - self.beta2
         v += buf
         # w <- w - lr m_hat / (sqrt(v_hat) + eps), the corrections as scalars
@@ -296,7 +296,7 @@ class Adagrad(Optimizer):
         G, buf = self._buffers(p, state, "G", "buf")
         g = p.grad
         # G <- G + g^2
-        np.multiply(g, g, out=buf)
+        np.square(g, out=buf)
         G += buf
         # w <- w - lr g / (sqrt(G) + eps)
         np.sqrt(G, out=buf)
@@ -333,7 +333,7 @@ class Adadelta(Optimizer):
         rho, eps = self.rho, self.eps
         # s <- rho s + (1 - rho) g^2
         s *= rho
-        np.multiply(g, g, out=buf)
+        np.square(g, out=buf)
         buf *= 1.0 - rho
         s += buf
         # dw = sqrt(u + eps) / sqrt(s + eps) * g
@@ -344,7 +344,7 @@ class Adadelta(Optimizer):
         dw *= g
         # u <- rho u + (1 - rho) dw^2
         u *= rho
-        np.multiply(dw, dw, out=buf)
+        np.square(dw, out=buf)
         buf *= 1.0 - rho
         u += buf
         # w <- w - lr dw
