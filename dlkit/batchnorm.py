@@ -40,6 +40,8 @@ sigma = sqrt(sigma_B^2 + eps) and sums over the m values:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validate import check_dtype, check_float, check_int
@@ -59,13 +61,13 @@ def _shape(x: np.ndarray) -> tuple[int, ...]:
 # NumPy does at about half the speed. The values, and so the results, are the same.
 def _matrix(a: np.ndarray) -> np.ndarray:
     """a: (N, D) or (N, C, H, W) -> (N, F), F = D or C*H*W."""
-    return a.reshape(a.shape[0], -1)
+    return a.reshape(a.shape[0], math.prod(a.shape[1:]))       # explicit F: N = 0 works too
 
 
 def _row(v: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Per-feature v, (D,) or (C,), as a row of x's (N, F) matrix: (F,)."""
     v = v.reshape(-1)
-    return v if x.ndim == 2 else np.repeat(v, x[0, 0].size)
+    return v if x.ndim == 2 else np.repeat(v, math.prod(x.shape[2:]))
 
 
 def _sum(a: np.ndarray) -> np.ndarray:
@@ -74,7 +76,8 @@ def _sum(a: np.ndarray) -> np.ndarray:
     if a.ndim == 2:
         return np.ones(a.shape[0], dtype=a.dtype) @ a
     n, c = a.shape[:2]
-    return (a.reshape(n, c, -1) @ np.ones(a[0, 0].size, dtype=a.dtype)).sum(axis=0)
+    hw = math.prod(a.shape[2:])
+    return (a.reshape(n, c, hw) @ np.ones(hw, dtype=a.dtype)).sum(axis=0)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -201,7 +204,7 @@ class BatchNorm(Layer):
         if m < 2:
             raise ValueError(
                 f"{self!r} in training mode needs more than 1 value per feature to compute a "
-                f"batch variance, got x of shape {x.shape} (a batch of one). Use a larger "
+                f"batch variance, got x of shape {x.shape} ({m} value(s) per feature). Use a larger "
                 "batch, or call .eval() to use the running statistics"
             )
         mu, var, xc = _centered(x)

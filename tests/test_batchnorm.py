@@ -152,8 +152,10 @@ def test_float32():
 
 def test_bad_input():
     bn = dl.BatchNorm(4)
-    with pytest.raises(ValueError, match=r"batch of one"):
+    with pytest.raises(ValueError, match=r"\(1, 4\) \(1 value\(s\) per feature\)"):
         bn.forward(np.ones((1, 4)))
+    with pytest.raises(ValueError, match=r"\(0 value\(s\) per feature\)"):
+        bn.forward(np.ones((0, 4, 2, 2)))
     with pytest.raises(ValueError, match=r"num_features=4.*\(8, 3\)"):
         bn.forward(np.ones((8, 3)))
     with pytest.raises(ValueError, match="num_features"):
@@ -168,6 +170,9 @@ def test_bad_input():
         dl.BatchNorm(4).backward(np.ones((2, 4)))
     bn.eval()
     assert bn.forward(np.ones((1, 4))).shape == (1, 4)   # eval mode: fine
+    for empty in ((0, 4), (0, 4, 3, 3)):                 # and an empty batch gives an empty one
+        assert bn.forward(np.ones(empty)).shape == empty
+        assert bn.backward(np.ones(empty)).shape == empty
 
 
 def test_sequential_checks_batchnorm_width():
