@@ -2,8 +2,10 @@
 
 This machine is shared and noisy: absolute times move 2-10x from one minute to
 the next. So every comparison interleaves its variants in one process after a
-warm-up -- A, B, A, B, ... -- takes the ratio pair by pair, and reports the
-median ratio (and the median times, for orientation). Thread counts are fixed
+warm-up, in counterbalanced rounds -- A B, B A, A B, ... (a variant that always ran
+right after the same other one would inherit its cache state: +-10 % seen here) --
+takes the ratio round by round, and reports the median ratio (and the median times,
+for orientation). Thread counts are fixed
 (1 BLAS / torch thread by default) before NumPy is imported.
 
     python benchmarks/bench.py                 # everything
@@ -86,10 +88,12 @@ def compare(name: str, variants: dict, *, reps: int, inner: int = 5, warmup: int
         for _ in range(warmup):
             fn()
     times = {k: [] for k in variants}
-    for _ in range(reps):
-        for key, fn in variants.items():
-            times[key].append(timed(fn, inner))
     keys = list(variants)
+    for r in range(reps):
+        # counterbalanced (A B, then B A, ...): what ran just before warms or evicts the
+        # caches, so no variant may always follow the same other one
+        for key in (keys if r % 2 == 0 else keys[::-1]):
+            times[key].append(timed(variants[key], inner))
     base = baseline or keys[-1]
     out = {"median_ms": {k: 1e3 * statistics.median(v) for k, v in times.items()}, "ratios": {}}
     for key in keys:

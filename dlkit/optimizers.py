@@ -43,6 +43,7 @@ schedule does that).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -263,14 +264,14 @@ class Adam(Optimizer):
         np.square(g, out=buf)
         buf *= 1.0 - self.beta2
         v += buf
-        # w <- w - lr m_hat / (sqrt(v_hat) + eps), the corrections as scalars
-        correction1 = 1.0 - self.beta1 ** self.t
-        correction2 = 1.0 - self.beta2 ** self.t
-        np.divide(v, correction2, out=buf)
-        np.sqrt(buf, out=buf)
-        buf += self.eps
+        # w <- w - lr m_hat / (sqrt(v_hat) + eps), in the paper's own cheaper order (end of
+        # its section 2): with c1 = 1 - beta1^t, c2 = 1 - beta2^t, the same value is
+        # w <- w - lr_t m / (sqrt(v) + eps sqrt(c2)),  lr_t = lr sqrt(c2) / c1  (scalars)
+        root_c2 = math.sqrt(1.0 - self.beta2 ** self.t)
+        np.sqrt(v, out=buf)
+        buf += self.eps * root_c2
         np.divide(m, buf, out=buf)
-        buf *= self.lr / correction1
+        buf *= self.lr * root_c2 / (1.0 - self.beta1 ** self.t)
         p.value -= buf
 
     def _hyper(self) -> str:
