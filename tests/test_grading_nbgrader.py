@@ -12,7 +12,8 @@ way an instructor runs it:
 3. a partly solved notebook scores exactly the points of the exercises it solved;
 4. hostile submissions (an infinite loop that swallows interrupts, an exception,
    ``sys.exit()``, a kernel that kills itself, 10 MB printed, checkers redefined
-   and monkeypatched, a file that is not a notebook) graded in one batch with
+   and monkeypatched, NumPy's comparisons patched, IPython told to hide errors, a file
+   that is not a notebook) graded in one batch with
    honest ones: the batch completes, each gets exactly the points it earned, the
    honest students are graded as if alone, and the gradebook is written
    atomically.
@@ -76,15 +77,20 @@ def instructor_solutions(chapter):
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
 
 
-def submission(course, chapter, solve=(), prepend=None):
+def submission(course, chapter, solve=(), prepend=None, replace=None):
     """The student version with the exercises ``solve`` (grade ids, or "all") answered by the
-    instructor's solution, and code put before the answer of some cells (``prepend``)."""
+    instructor's solution, code put before the answer of some cells (``prepend``), and a
+    text of some answers replaced (``replace``: grade id -> (old, new)), to make it wrong."""
     nb = release_nb(course, chapter)
     solutions = instructor_solutions(chapter)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in solutions and (solve == "all" or grade_id in solve):
             cell.source = solutions[grade_id]
+        if replace and grade_id in replace:
+            old, new = replace[grade_id]
+            assert old in cell.source, (grade_id, old)
+            cell.source = cell.source.replace(old, new)
         if prepend and grade_id in prepend:
             cell.source = prepend[grade_id] + "\n" + cell.source
     return nb
@@ -113,6 +119,14 @@ import sys
 sys.modules["dlkit.checks.training"].check_sgd_step = lambda *a, **k: None
 def check_binary_cross_entropy(*a, **k):               # and redefine the names
     pass"""
+NUMPY_PATCH = """\
+import numpy as np, numpy.testing as npt                 # make every comparison succeed
+np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)
+np.allclose = lambda *a, **k: True
+npt.assert_allclose = lambda *a, **k: None"""
+SWALLOW = """\
+get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)   # hide every error"""
+WRONG_SIGN = {"sgd_step": ("w - lr * grad", "w + lr * grad")}
 
 CH = "02_training"  # the hostile ones hit chapter 02: bce_from_logits (2), dense_backward (3),
 #                     sgd_step (1)
@@ -129,7 +143,13 @@ HOSTILE = {  # student -> (what they hand in, expected points per graded cell)
                 {"bce_from_logits_test": 0, "dense_backward_test": 0, "sgd_step_test": 0}),
     "partial": (dict(solve=("bce_from_logits", "sgd_step")),
                 {"bce_from_logits_test": 2, "dense_backward_test": 0, "sgd_step_test": 1}),
+    "patches_numpy": (dict(solve="all", replace=WRONG_SIGN, prepend={"bce_from_logits": NUMPY_PATCH}),
+                      {"bce_from_logits_test": 2, "dense_backward_test": 3, "sgd_step_test": 0}),
+    # nbgrader's own Execute catches this one: the error is in the kernel's reply too
+    "swallows": (dict(solve=(), prepend={"bce_from_logits": SWALLOW}),
+                 {"bce_from_logits_test": 0, "dense_backward_test": 0, "sgd_step_test": 0}),
 }
+GUARDED = ("patches", "patches_numpy")  # what GuardCheckers stops (the others stop by themselves)
 LOOPS = (dict(solve="all", prepend={"dense_backward": LOOP}),
          {"bce_from_logits_test": 2, "dense_backward_test": 0, "sgd_step_test": 1})
 
@@ -259,14 +279,11 @@ def second_batch(course, tmp_path_factory):
     """A second batch, graded with a 10 s cell limit, the checker guard switched off and
     HTML feedback: an infinite loop, the patching submission again, a wrong SGD step."""
     subs = tmp_path_factory.mktemp("submitted2")
-    wrong = submission(course, CH, solve="all")
-    for cell in wrong.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sgd_step":
-            assert "w - lr * grad" in cell.source
-            cell.source = cell.source.replace("w - lr * grad", "w + lr * grad")
-    for student, nb in [("loops", submission(course, CH, **LOOPS[0])),
-                        ("patches_unguarded", submission(course, CH, **HOSTILE["patches"][0])),
-                        ("wrong_sign", wrong)]:
+    wrong = submission(course, CH, solve="all", replace=WRONG_SIGN)
+    unguarded = [(f"{student}_unguarded", submission(course, CH, **HOSTILE[student][0]))
+                 for student in GUARDED]
+    for student, nb in [("loops", submission(course, CH, **LOOPS[0])), ("wrong_sign", wrong),
+                        *unguarded]:
         (subs / student).mkdir()
         nbformat.write(nb, subs / student / f"{CH}.ipynb")
     out = tmp_path_factory.mktemp("grades2") / "gradebook.csv"
@@ -286,11 +303,14 @@ def test_an_infinite_loop_costs_its_cell_only(second_batch, course):
                                   if o.output_type == "error"]
 
 
-def test_the_checker_guard_is_what_stops_the_monkeypatch(second_batch, course):
-    """Control: the same patching submission, graded with the guard switched off, scores
-    points it did not earn. So the 0 it gets in the first batch comes from the guard."""
+@pytest.mark.parametrize("student", GUARDED)
+def test_the_checker_guard_is_what_stops_the_attack(second_batch, student):
+    """Control: the same submission, graded with the guard switched off, scores points it
+    did not earn. So the points it loses in the first batch are the guard's doing."""
     rows, _ = second_batch
-    assert rows["patches_unguarded"] > 0, "without the guard the monkeypatch would have worked"
+    earned = sum(HOSTILE[student][1].values())
+    assert rows[f"{student}_unguarded"] > earned, \
+        f"without the guard, {student} would have earned more than {earned}"
 
 
 def test_feedback_carries_the_checkers_hint(second_batch, course):

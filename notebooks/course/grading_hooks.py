@@ -19,13 +19,17 @@ output lines. Three things are left to a course, and this module adds them
 ``GuardCheckers``
     A graded test cell calls a checker from ``dlkit.checks``. A submission
     could redefine that name, or monkeypatch ``dlkit.checks.<chapter>.check_x``
-    (or the dlkit function the checker compares with) to accept anything. A
-    cell inserted *before* the student's code snapshots the namespaces of
-    every dlkit module, under a name drawn at random for this grading run;
-    every graded test cell first restores them, so the test's own
-    ``from dlkit.checks... import check_x`` gets the real checker. (This is an
-    in-kernel defence against the obvious attacks; code that rewrites Python
-    itself, or the files on disk, needs an operating-system sandbox.)
+    (or the dlkit function the checker compares with, or the NumPy function it
+    compares with: ``np.isclose = lambda *a, **k: True``) to accept anything. A
+    cell inserted *before* the student's code snapshots the namespaces of every
+    dlkit, NumPy and builtins module, under a name drawn at random for this
+    grading run; every graded test cell first restores them, so the test's own
+    ``from dlkit.checks... import check_x`` gets the real checker, comparing
+    with the real NumPy. (Hiding the failure instead, with IPython's
+    ``set_custom_exc``, does not work: nbgrader takes the error from the
+    kernel's reply, not only from the cell's outputs. This is an in-kernel
+    defence against the obvious attacks; code that rewrites Python itself, or
+    the files on disk, needs an operating-system sandbox.)
 
 ``LimitOutputSize``
     nbgrader's ``LimitOutput`` counts lines; 10 MB printed on one line stays
@@ -108,18 +112,20 @@ class RobustExecute(Execute):
 
 
 GUARD_SNAPSHOT = """\
-# Inserted by the grader before any submitted code: a snapshot of dlkit's modules.
+# Inserted by the grader before any submitted code: a snapshot of dlkit's, NumPy's and
+# the builtins' modules.
 import importlib as _il, pkgutil as _pk, sys as _sys
-import dlkit as _dl, dlkit.checks as _dc
+import dlkit as _dl, dlkit.checks as _dc, numpy.testing as _nt
 for _m in _pk.iter_modules(_dc.__path__):
     _il.import_module("dlkit.checks." + _m.name)
 {name} = [(_n, _mod, dict(vars(_mod))) for _n, _mod in list(_sys.modules.items())
-          if _n == "dlkit" or _n.startswith("dlkit.")]
-del _il, _pk, _dl, _dc, _m
+          if _n.partition(".")[0] in ("dlkit", "numpy", "builtins")]
+del _il, _pk, _dl, _dc, _nt, _m
 """
 
 GUARD_RESTORE = """\
-# Inserted by the grader: the checkers and dlkit as they were before any submitted code ran.
+# Inserted by the grader: the checkers, dlkit, NumPy and the builtins as they were before
+# any submitted code ran.
 for _n, _mod, _vars in {name}:
     __import__("sys").modules[_n] = _mod
     vars(_mod).update(_vars)
