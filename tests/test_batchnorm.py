@@ -205,3 +205,42 @@ def test_strided_input_and_gradient_match_a_contiguous_copy(shape, mode):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(x, x_before)
     np.testing.assert_array_equal(dy, dy_before)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_one_backward_per_forward(mode):
+    """The training backward computes dx in the buffer of the cached x - mu_B: the cache is
+    spent, a second backward raises (as PyTorch does) until the next forward."""
+    rng = np.random.default_rng(8)
+    x, dy = rng.standard_normal((5, 3, 2, 2)), rng.standard_normal((5, 3, 2, 2))
+    bn = dl.BatchNorm(3)
+    if mode == "eval":
+        bn.eval()
+    bn.forward(x)
+    first = bn.backward(dy)
+    with pytest.raises(RuntimeError, match="backward called twice after one forward"):
+        bn.backward(dy)
+    bn.forward(x)
+    np.testing.assert_array_equal(bn.backward(dy), first)
+
+
+def test_spending_the_cache_gives_the_same_bits():
+    rng = np.random.default_rng(9)
+    for dtype in (np.float32, np.float64):
+        x = rng.normal(3.0, 2.0, size=(6, 4, 3, 3)).astype(dtype)
+        dy = rng.standard_normal(x.shape).astype(dtype)
+        gamma, beta = rng.uniform(0.5, 2, 4).astype(dtype), rng.standard_normal(4).astype(dtype)
+        kept = batchnorm_backward(dy, batchnorm_forward(x, gamma, beta)[1])
+        _, cache = batchnorm_forward(x, gamma, beta)
+        spent = batchnorm_backward(dy, cache, spend_cache=True)
+        assert np.shares_memory(spent[0], cache[0])
+        for a, b in zip(kept, spent):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_dy_of_another_shape_is_refused_by_name():
+    bn = dl.BatchNorm(3)
+    bn.forward(np.random.default_rng(10).standard_normal((4, 3, 2, 2)))
+    with pytest.raises(ValueError, match=r"shape of the last forward's x, \(4, 3, 2, 2\), got "
+                                         r"\(4, 3, 3, 3\)"):
+        bn.backward(np.ones((4, 3, 3, 3)))
