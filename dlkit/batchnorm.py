@@ -45,7 +45,7 @@ import math
 import numpy as np
 
 from ._validate import check_dtype, check_float, check_int
-from .layer import Layer
+from .layer import SPENT, Layer
 from .parameter import Parameter
 
 
@@ -233,16 +233,12 @@ class BatchNorm(Layer):
         so the cache is spent (as in PyTorch, where a second backward through the same
         graph raises); a second call raises RuntimeError until the next forward.
         """
-        if self._cache == "spent":
-            raise RuntimeError(f"{self!r}.backward called twice after one forward: the first "
-                               "call used up the cache (dx is computed in its buffer); run "
-                               "forward again")
         mode, cache = self._backward_ready("_cache")
         self._check(dy)
         if dy.shape != cache[0].shape:
             raise ValueError(f"{self!r}: dy must have the shape of the last forward's x, "
                              f"{cache[0].shape}, got {dy.shape}")
-        self._cache = "spent"
+        self._cache = SPENT
         if mode == "eval":
             # y = gamma * x_hat + beta with FIXED statistics: an affine map of x
             x_c, inv_std = cache

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import check_dtype, check_int, check_rng
 from .initializers import get_initializer, zeros
-from .layer import Layer
+from .layer import SPENT, Layer
 from .parameter import Parameter
 
 
@@ -139,13 +139,22 @@ class Conv2D(Layer):
         return y.reshape(self.out_channels, n, ho, wo).transpose(1, 0, 2, 3)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        """dy: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds into W.grad and b.grad."""
+        """dy: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds into W.grad and b.grad.
+
+        dcols is computed in the buffer of the cached cols (once dW has used them): the
+        cache serves one backward, a second raises until the next forward.
+        """
         dy_mat = self._param_grads(dy)
+        cols, self._cols = self._cols, SPENT
         n, c, h, w = self._xshape
         ho, wo = self.output_shape(h, w)
         kh, kw = self.kernel_size
         sh, sw = self.stride
-        dcols = self.W.value.reshape(self.out_channels, -1).T @ dy_mat
+        w_t = self.W.value.reshape(self.out_channels, -1).T
+        if np.result_type(w_t, dy_mat) == cols.dtype:
+            dcols = np.matmul(w_t, dy_mat, out=cols)                 # cols are not needed now
+        else:
+            dcols = w_t @ dy_mat
         dcols = dcols.reshape(c, kh, kw, n, ho, wo)
         hp, wp = self._pshape[2:]
         dxp = np.zeros((c, n, hp, wp), dtype=dcols.dtype)            # channel-major, like dcols

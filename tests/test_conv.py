@@ -77,6 +77,25 @@ def test_conv_backward_params_gives_the_same_parameter_gradients():
     np.testing.assert_array_equal(a.b.grad, b.b.grad)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_backward_per_forward_dcols_reuse_the_cached_cols(dtype):
+    """backward computes dcols in the buffer of the cached cols: the same dx as a matrix
+    product into a new array, and a second backward raises until the next forward."""
+    rng = np.random.default_rng(11)
+    layer = dl.Conv2D(3, 4, 3, stride=2, padding=1, rng=rng, dtype=dtype)
+    x = rng.standard_normal((2, 3, 7, 6)).astype(dtype)
+    layer.forward(x)
+    dy = rng.standard_normal((2, 4, 4, 3)).astype(dtype)
+    cols = layer._cols
+    expected_dcols = layer.W.value.reshape(4, -1).T @ dy.transpose(1, 0, 2, 3).reshape(4, -1)
+    dx = layer.backward(dy)
+    np.testing.assert_array_equal(cols, expected_dcols)     # the buffer now holds dcols
+    with pytest.raises(RuntimeError, match="backward called twice after one forward"):
+        layer.backward(dy)
+    layer.forward(x)
+    np.testing.assert_array_equal(layer.backward(dy), dx)
+
+
 def test_a_single_one_hot_kernel_shifts_the_image():
     conv = dl.Conv2D(1, 1, 3, padding=1, init="zeros")
     conv.W.value[0, 0, 1, 2] = 1.0          # read the right neighbour
