@@ -70,6 +70,14 @@ def _row(v: np.ndarray, x: np.ndarray) -> np.ndarray:
     return v if x.ndim == 2 else np.repeat(v, math.prod(x.shape[2:]))
 
 
+def _product(a: np.ndarray, row: np.ndarray, buffer: np.ndarray | None = None) -> np.ndarray:
+    """a (N, F) times a per-feature row, written into ``buffer`` (an (N, F) array no
+    longer needed, such as a spent cache) when the product has its dtype, else new."""
+    if buffer is not None and np.result_type(a, row) == buffer.dtype:
+        return np.multiply(a, row, out=buffer)
+    return a * row
+
+
 def _sum(a: np.ndarray) -> np.ndarray:
     """Per-feature sum of a: (D,) or (C,). A product with a vector of ones runs in BLAS,
     about three times as fast as ``a.sum(axis=(0, 2, 3))`` on (N, C, H, W): one
@@ -142,12 +150,9 @@ def batchnorm_backward(dy: np.ndarray, cache, *, spend_cache: bool = False
     inv_std = inv_std.reshape(-1)
     dbeta = _sum(dy)
     dgamma = _dot(dy, x_c) * inv_std
-    k = _row(inv_std * dgamma / m, dy)
-    if spend_cache and np.result_type(x_c, k) == x_c.dtype:
-        dx = _matrix(x_c)
-        dx *= k                                         # x_hat dgamma / m, in place
-    else:
-        dx = _matrix(x_c) * k                           # x_hat dgamma / m
+    x_c = _matrix(x_c)
+    dx = _product(x_c, _row(inv_std * dgamma / m, dy),  # x_hat dgamma / m
+                  x_c if spend_cache else None)
     np.subtract(_matrix(dy), dx, out=dx)                # dy - x_hat dgamma / m
     dx -= _row(dbeta / m, dy)                           # - dbeta / m
     dx *= _row(gamma * inv_std, dy)                     # times gamma inv_std
@@ -244,7 +249,9 @@ class BatchNorm(Layer):
             x_c, inv_std = cache
             self.gamma.grad += _dot(dy, x_c) * inv_std.ravel()
             self.beta.grad += _sum(dy)
-            return (_matrix(dy) * _row(self.gamma.value * inv_std.ravel(), dy)).reshape(dy.shape)
+            dx = _product(_matrix(dy), _row(self.gamma.value * inv_std.ravel(), dy),
+                          _matrix(x_c))                  # in the spent cache's buffer
+            return dx.reshape(dy.shape)
         dx, dgamma, dbeta = batchnorm_backward(dy, cache, spend_cache=True)
         self.gamma.grad += dgamma
         self.beta.grad += dbeta

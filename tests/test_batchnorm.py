@@ -217,7 +217,9 @@ def test_one_backward_per_forward(mode):
     if mode == "eval":
         bn.eval()
     bn.forward(x)
+    x_c = bn._cache[1][0]                   # x - mu_B (batch or running statistics)
     first = bn.backward(dy)
+    assert np.shares_memory(first, x_c), "dx is computed in the cache's buffer"
     with pytest.raises(RuntimeError, match="backward called twice after one forward"):
         bn.backward(dy)
     bn.forward(x)
