@@ -13,6 +13,10 @@ From the command line (``make recap`` runs it)::
     python -m dlkit.recap --out recap/             # recap-en.html, recap-fr.html, ...
     python -m dlkit.recap --out recap/ --lang fr   # one language
 
+Where the sheet is loose, the page prints its sentence faithfully and puts
+the book's note right under it (``NOTES``: items 66, 67, ... of the same
+translation files), with a link to the chapter section that corrects it.
+
 Figures are cached: their numbers are computed once per process, and a
 figure is redrawn only when the words it shows change with the language.
 """
@@ -23,14 +27,16 @@ import argparse
 import base64
 import html
 import io
+import os
 import re
 import sys
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .figures import recap as figs
-from .translation import LANGUAGES, Translation, available_languages, load_translation
+from .translation import LANGUAGES, SHEET_ITEMS, Translation, available_languages, load_translation
 
 AUTHORS = ("Afshine Amidi", "Shervine Amidi")
 #: The sheet's sections: (item of the heading, items of its cards, subheadings before a card).
@@ -45,6 +51,48 @@ SECTIONS = (
 TOC = {4: ("data", (11, 17)), 5: ("training", (21, 22, 24, 26, 22, 28, 55)),
        6: ("tuning", (33, 34, 39, 40)), 7: ("regularization", (47, 49, 51)),
        8: ("practices", (54, 55))}
+
+
+@dataclass(frozen=True)
+class Note:
+    """The book's note (item ``number`` of the translation files) on the sheet's loose item.
+
+    chapter : the notebook whose section corrects the item
+    heading : that section's heading, as the notebook writes it; the link's target
+    named : the section named in the link, if not ``heading`` itself (a subsection of
+        it whose own heading a link cannot reach, e.g. one with quotes)
+    """
+
+    number: int
+    item: int
+    chapter: str
+    heading: str
+    named: str = ""
+
+    @property
+    def anchor(self) -> str:
+        """JupyterLab's id of the heading: its text, every space replaced by "-"."""
+        return self.heading.replace(" ", "-")
+
+    def href(self, chapters: str = "") -> str:
+        """The link to the section; ``chapters``: the notebooks' folder, relative to the page."""
+        return f"{chapters}{self.chapter}#{self.anchor}"
+
+    @property
+    def label(self) -> str:
+        """What the link says: the notebook and the section, "01_data_processing § 2. ..."."""
+        return f"{self.chapter.removesuffix('.ipynb')} § {self.named or self.heading}"
+
+
+#: The sheet's loose items (FORMULAS.md, "Where the sheet is loose") -> the book's notes.
+NOTES = {note.item: note for note in (
+    Note(66, 17, "01_data_processing.ipynb", "2. Batch normalization"),
+    Note(67, 21, "02_training.ipynb", "1. Epoch and iteration"),
+    Note(68, 26, "02_training.ipynb", "4. Backpropagation"),
+    Note(69, 48, "04_regularization.ipynb", "2.1 The layer"),
+    Note(70, 54, "05_good_practices.ipynb", "1. Overfitting a small batch",
+         named='1.3 "Too complex"? No: what a failure means'),
+)}
 
 CSS = """
 .dlkit-recap{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -67,6 +115,10 @@ CSS = """
 .dlkit-recap .formula{font-family:"DejaVu Serif",Georgia,serif;font-size:1.05em;text-align:center;
  background:#eef4fa;border-radius:4px;padding:4px;margin:4px 0}
 .dlkit-recap .remark{font-size:0.9em;color:#555;font-style:italic}
+.dlkit-recap .note{font-size:0.9em;border-left:3px solid #D55E00;background:#fdf0e6;
+ padding:2px 6px;border-radius:0 4px 4px 0}
+.dlkit-recap .note .term{color:#D55E00}
+.dlkit-recap .note a{color:#0072B2;white-space:nowrap}
 .dlkit-recap table{border-collapse:collapse;font-size:0.88em;margin:4px 0;width:100%}
 .dlkit-recap th,.dlkit-recap td{border:1px solid #ccd;padding:2px 5px;vertical-align:top;
  text-align:left}
@@ -174,10 +226,20 @@ def _figure_for(item: int, tr: Translation) -> str:
 
 
 # -- the cards ----------------------------------------------------------------------------------
-def _card_body(n: int, tr: Translation) -> tuple[str, bool]:
-    """HTML of the card of item n, and whether it spans the whole row."""
+def _note(item: int, tr: Translation, chapters: str) -> str:
+    """The book's note on the sheet's item, if it has one: its text and a link to its section."""
+    note = NOTES.get(item)
+    if note is None:
+        return ""
+    link = f'<a href="{html.escape(note.href(chapters))}">→ {_esc(note.label)}</a>'
+    return f'<p class="note" id="note-{note.number}">{_headline(tr[note.number])} {link}</p>'
+
+
+def _card_body(n: int, tr: Translation, chapters: str = "") -> tuple[str, bool]:
+    """HTML of the card of item n (with the book's note after a loose sentence), and whether
+    it spans the whole row."""
     t = tr
-    head = f"<p>{_headline(t[n])}</p>"
+    head = f"<p>{_headline(t[n])}</p>" + _note(n, tr, chapters)
     fig = _figure_for(n, tr)
     if n == 11:
         rows = []
@@ -210,7 +272,7 @@ def _card_body(n: int, tr: Translation) -> tuple[str, bool]:
         table = _table((method, explanation, update_w, update_b), rows)
         return head + table + _f(F_MOMENTS) + _p(t[45], "remark") + fig, True
     if n == 47:
-        return head + _f(F_DROPOUT) + _p(t[48], "remark") + fig, False
+        return head + _f(F_DROPOUT) + _p(t[48], "remark") + _note(48, tr, chapters) + fig, False
     if n == 49:
         table = _table(t[50], [list(F_PENALTIES)])
         return head + table + fig, True
@@ -223,14 +285,14 @@ def _card_body(n: int, tr: Translation) -> tuple[str, bool]:
     return head + fig, False
 
 
-def _cards(tr: Translation) -> str:
+def _cards(tr: Translation, chapters: str = "") -> str:
     out = []
     for key, heading, cards, subheadings in SECTIONS:
         out.append(f'<section id="sec-{key}"><h2>{_esc(tr.text(heading))}</h2><div class="grid">')
         for n in cards:
             if n in subheadings:
                 out.append(f"<h3>{_esc(tr.text(subheadings[n]))}</h3>")
-            body, wide = _card_body(n, tr)
+            body, wide = _card_body(n, tr, chapters)
             cls = "card wide" if wide else "card"
             out.append(f'<div class="{cls}" id="item-{n}">{body}</div>')
         out.append("</div></section>")
@@ -253,13 +315,18 @@ def _languages(tr: Translation) -> str:
     return " · ".join(names)
 
 
-def render_recap_html(lang: str = "en", *, standalone: bool = True) -> str:
+def render_recap_html(lang: str = "en", *, standalone: bool = True, chapters: str = "") -> str:
     """The one-page recap in language ``lang`` ("en", "fr", "es", ...) as HTML.
 
     standalone=True: a whole page (doctype, inline CSS, figures as data URIs,
     no network reference). standalone=False: a <div> with its <style>, for a
     notebook output or an ipywidgets.HTML.
+    chapters: the folder of the chapter notebooks relative to the page, ending in "/"
+    ("" for a page beside them, as in notebooks/06_recap.ipynb), for the notes' links.
     """
+    if not isinstance(chapters, str) or (chapters and not chapters.endswith("/")):
+        raise ValueError(f"chapters must be a relative folder ending in '/' (or ''), "
+                         f"got {chapters!r}")
     tr = load_translation(lang)
     banner = "" if lang == "en" else f'<p class="banner">{_esc(tr.text(60))}</p>'
     header = (f"<header><h1>{_esc(tr.text(1))}</h1>"
@@ -269,7 +336,7 @@ def render_recap_html(lang: str = "en", *, standalone: bool = True) -> str:
     footer = (f"<footer><p>{_esc(tr.text(61))} ― {_esc(', '.join(AUTHORS))} · "
               f"{_languages(tr)} · dlkit</p></footer>")
     body = (f'<div class="dlkit-recap" lang="{lang}"><style>{CSS}</style>'
-            f"{header}{_toc(tr)}{_cards(tr)}{footer}</div>")
+            f"{header}{_toc(tr)}{_cards(tr, chapters)}{footer}</div>")
     if not standalone:
         return body
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -318,30 +385,56 @@ def recap_widget(lang: str = "en") -> RecapWidget:
 
 # -- summaries and the command line ------------------------------------------------------------
 def translation_summary() -> str:
-    """One line per shipped language: items, untranslated items (English used), figures."""
+    """One line per shipped language: its items translated, the sheet's and the book's
+    apart, the untranslated ones (English used); then the figures."""
     import warnings
 
     from .translation import MissingTranslationWarning
 
-    lines = [f"{'lang':<5} {'name':<10} {'items':>5}  untranslated (English used)"]
+    lines = [f"{'lang':<5} {'name':<10} sheet items  book notes  untranslated (English used)"]
     for lang in available_languages():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingTranslationWarning)
             tr = load_translation(lang)
+        counts = []
+        for numbers in (tr.sheet_items, tr.book_items):
+            done = len([n for n in numbers if n not in tr.missing])
+            counts.append(f"{done}/{len(numbers)}")
         missing = ", ".join(map(str, tr.missing)) if tr.missing else "none"
-        lines.append(f"{lang:<5} {tr.name:<10} {len(tr):>5}  {missing}")
+        lines.append(f"{lang:<5} {tr.name:<10} {counts[0]:>11} {counts[1]:>11}  {missing}")
+    book = load_translation("en").book_items
+    lines.append(f"sheet items: 1-{SHEET_ITEMS}, the sheet's own translation template "
+                 "(translated / all)")
+    lines.append(f"book notes:  {book[0]}-{book[-1]}, this book's notes where the sheet is loose")
     lines.append(f"figures: {len(figs.FIGURES)} ({', '.join(figs.FIGURES)})")
     return "\n".join(lines)
+
+
+#: The chapter notebooks, in a clone of the book (the notes link to their sections).
+CHAPTERS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def chapters_folder(out_dir) -> str:
+    """The chapters' folder relative to out_dir, "../../notebooks/" (for the notes' links).
+
+    Without the book's notebooks beside dlkit (an installed package), "notebooks/": the
+    links then work from a page placed at the top of a clone.
+    """
+    if not CHAPTERS_DIR.is_dir():
+        return "notebooks/"
+    relative = os.path.relpath(CHAPTERS_DIR, Path(out_dir).resolve())
+    return Path(relative).as_posix() + "/"
 
 
 def export(out_dir, langs=None) -> list[Path]:
     """Write recap-<lang>.html for each language (default: all shipped) into out_dir."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    chapters = chapters_folder(out)
     paths = []
     for lang in langs or available_languages():
         path = out / f"recap-{lang}.html"
-        path.write_text(render_recap_html(lang), encoding="utf-8")
+        path.write_text(render_recap_html(lang, chapters=chapters), encoding="utf-8")
         paths.append(path)
     return paths
 

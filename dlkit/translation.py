@@ -33,6 +33,15 @@ the English text, a ``MissingTranslationWarning`` lists their numbers, and
     tr[12]          # ['Original', 'Symétrie axiale', 'Rotation', 'Recadrage aléatoire']
     tr.missing      # [] (every item translated)
 
+The sheet's template has SHEET_ITEMS = 65 items. The book adds its own items
+after them, 66, 67, ...: notes on the sentences where the sheet is loose (each
+names the chapter section that corrects it; ``dlkit.recap.NOTES`` says which
+item each one corrects). en.md is the shared template, byte for byte, followed
+by those items; a translation translates them like the others. A translation
+may stop after the sheet's items (a file translated from the sheet's own
+template, say): the book's items it lacks are reported missing like empty
+arrow lines, and shown in English.
+
 The template has one quirk, kept as is: item 50's arrow line already holds a
 second English list (the descriptions of LASSO, Ridge and Elastic Net). The
 English text of an item is its marker line, so for English that list is
@@ -52,6 +61,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "data" / "translations"
 #: Display names of the shipped languages, in the order a menu shows them.
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 ENGLISH = "en"
+#: Items of the sheet's own translation template (1..65); the book's items follow them.
+SHEET_ITEMS = 65
 
 _MARKER = re.compile(r"^\*\*(\d+)\.\*\*(.*)$")
 _ARROW = re.compile(r"^\s*(?:&#10230;|\u27f6)(.*)$")
@@ -91,6 +102,16 @@ class Translation(dict):
         self.english = english
         self.missing = missing
         self.source = source
+
+    @property
+    def sheet_items(self) -> list[int]:
+        """Numbers of the sheet's own items (1..SHEET_ITEMS, or fewer in a smaller template)."""
+        return [n for n in self if n <= SHEET_ITEMS]
+
+    @property
+    def book_items(self) -> list[int]:
+        """Numbers of the book's items after the sheet's (its notes on the loose items)."""
+        return [n for n in self if n > SHEET_ITEMS]
 
     @property
     def name(self) -> str:
@@ -194,13 +215,18 @@ def parse_items(text: str, source: str = "<string>") -> list[Item]:
                      f"({ARROWS[0]} or {ARROWS[1]}): the file ends first")
     if not items:
         raise ValueError(f"{source}: no items (markers **1.**, **2.**, ...) found")
+    _check_lists(items, source)
+    return items
+
+
+def _check_lists(items: list[Item], source: str) -> None:
+    """ValueError naming the line of the first bracketed list with an empty term."""
     for item in items:
         for text_, lineno, what in ((item.english, item.line, "English text"),
                                     (item.translation, item.arrow_line, "translation")):
             if is_list(text_) and any(not t for t in split_terms(text_)):
                 raise _error(source, lineno, f"item {item.number}'s {what} has an empty term in "
                              f"its list: {_short(text_)}")
-    return items
 
 
 def _value(text: str) -> Text:
@@ -216,27 +242,55 @@ def _normalized(text: str) -> str:
     return " ".join(text.split())
 
 
+def _copy(value: Text) -> Text:
+    return list(value) if isinstance(value, list) else value
+
+
+def _translated(item: Item, english: Text, source: str) -> Text:
+    """The item's translation, a list of as many terms as the English one if that is a list."""
+    if not isinstance(english, list):
+        return item.translation
+    if not is_list(item.translation):
+        raise _error(source, item.arrow_line, f"item {item.number} is a bracketed list of "
+                     f"{len(english)} terms; its translation {_short(item.translation)} "
+                     "must be one too, '[term, term, ...]'")
+    terms = split_terms(item.translation)
+    if len(terms) != len(english):
+        raise _error(source, item.arrow_line, f"item {item.number}'s translation has "
+                     f"{len(terms)} terms but the English list has {len(english)} "
+                     "(terms are separated by commas: a term cannot hold one)")
+    return terms
+
+
 def parse_translation(text: str, template: dict[int, Text] | None = None, *, lang: str = "",
-                      source: str = "<string>") -> Translation:
+                      source: str = "<string>", required: int | None = None) -> Translation:
     """Item number -> translated text, checked against the English template.
 
     template : item number -> English text (default: the shipped en.md)
     lang : the language code, for messages and Translation.lang
+    required : the file must hold items 1..required (default: the sheet's SHEET_ITEMS,
+        or all the template's if it has fewer); items after those, the book's own, may be
+        absent from the end of the file
 
-    The file must hold the template's items, one for one, with the same
-    English text; a bracketed list must be translated as a bracketed list of
-    the same number of terms. An empty arrow line falls back to the English
-    text: the item's number goes to ``.missing`` and a
-    MissingTranslationWarning lists them all. Anything else raises ValueError
-    naming the line.
+    The file must hold the template's items, one for one and in order, with the same
+    English text; a bracketed list must be translated as a bracketed list of the same
+    number of terms. An empty arrow line, or a book's item absent from the end of the
+    file, falls back to the English text: the item's number goes to ``.missing`` and a
+    MissingTranslationWarning lists them all. Anything else raises ValueError naming
+    the line.
     """
     template = load_template() if template is None else template
+    last = max(template)
+    required = min(SHEET_ITEMS, last) if required is None else required
+    if not isinstance(required, int) or isinstance(required, bool) or not 1 <= required <= last:
+        raise ValueError(f"required must be an item number from 1 to {last}, got {required!r}")
     items = parse_items(text, source)
     numbers = [item.number for item in items]
-    if numbers != sorted(template):
-        last = items[-1]
-        raise _error(source, last.arrow_line, f"the file has items 1..{last.number} but the "
-                     f"template has {len(template)} (1..{max(template)})")
+    if numbers != sorted(template)[:len(numbers)] or len(numbers) < required:
+        end = items[-1]
+        raise _error(source, end.arrow_line, f"the file has items 1..{end.number} but the "
+                     f"template has {len(template)} (1..{last}), of which 1..{required} are "
+                     "required")
     out: dict[int, Text] = {}
     missing: list[int] = []
     for item in items:
@@ -246,28 +300,18 @@ def parse_translation(text: str, template: dict[int, Text] | None = None, *, lan
             raise _error(source, item.line, f"item {item.number}'s English text "
                          f"{_short(item.english)} differs from the template's "
                          f"{_short(english_text)}: keep the marker lines as in the template")
-        if not item.translation:
-            missing.append(item.number)
-            out[item.number] = list(english) if isinstance(english, list) else english
-            continue
-        if isinstance(english, list):
-            if not is_list(item.translation):
-                raise _error(source, item.arrow_line, f"item {item.number} is a bracketed list of "
-                             f"{len(english)} terms; its translation {_short(item.translation)} "
-                             "must be one too, '[term, term, ...]'")
-            terms = split_terms(item.translation)
-            if len(terms) != len(english):
-                raise _error(source, item.arrow_line, f"item {item.number}'s translation has "
-                             f"{len(terms)} terms but the English list has {len(english)} "
-                             "(terms are separated by commas: a term cannot hold one)")
-            out[item.number] = terms
+        if item.translation:
+            out[item.number] = _translated(item, english, source)
         else:
-            out[item.number] = item.translation
+            missing.append(item.number)
+    missing += [n for n in template if n > numbers[-1]]     # the book's items not in the file
+    out.update({n: _copy(template[n]) for n in missing})
     if missing:
         warnings.warn(f"{source}: {len(missing)} item(s) not translated, English used for "
                       f"item(s) {', '.join(map(str, missing))}", MissingTranslationWarning,
                       stacklevel=2)
-    return Translation(out, lang=lang, english=dict(template), missing=missing, source=source)
+    return Translation(dict(sorted(out.items())), lang=lang, english=dict(template),
+                       missing=missing, source=source)
 
 
 # -- the shipped files ------------------------------------------------------------
@@ -299,7 +343,7 @@ def load_translation(lang: str) -> Translation:
     """Item number -> text in ``lang`` ("en", "fr", "es", ...), English where untranslated."""
     template = load_template()
     if lang == ENGLISH:
-        return Translation({n: list(v) if isinstance(v, list) else v for n, v in template.items()},
+        return Translation({n: _copy(v) for n, v in template.items()},
                            lang=ENGLISH, english=template, missing=[], source="en.md")
     path = translation_path(lang)
     return parse_translation(path.read_text(encoding="utf-8"), template, lang=lang,

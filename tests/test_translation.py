@@ -22,22 +22,46 @@ def shared_template() -> Path | None:
 
 
 # -- the shipped files ------------------------------------------------------------
-def test_template_has_65_items_numbered_in_order():
+#: The book's items after the sheet's 65: its notes on the loose items (dlkit.recap.NOTES).
+BOOK_ITEMS = list(range(tr.SHEET_ITEMS + 1, tr.SHEET_ITEMS + 6))
+
+
+def test_template_has_the_sheets_65_items_then_the_books():
     template = tr.load_template()
-    assert list(template) == list(range(1, 66))
+    assert tr.SHEET_ITEMS == 65
+    assert list(template) == list(range(1, 66)) + BOOK_ITEMS
     assert template[10] == "Data processing"
     assert template[12] == ["Original", "Flip", "Rotation", "Random crop"]
     assert template[43][0] == "RMSprop"          # "**43.**[RMSprop, ..." has no space: still parsed
+    en = tr.load_translation("en")
+    assert en.sheet_items == list(range(1, 66)) and en.book_items == BOOK_ITEMS
 
 
-def test_english_file_equals_the_shared_template():
+def test_english_file_is_the_shared_template_then_the_books_items():
+    """en.md = the shared template, byte for byte, then the book's items 66, 67, ..."""
     path = shared_template()
     if path is None:
         pytest.skip("shared/cheatsheet/translation-template.md is not beside this clone")
-    shared = tr.parse_template(path.read_text(encoding="utf-8"), source=path.name)
-    assert tr.load_template() == shared
-    assert (tr.TRANSLATIONS_DIR / "en.md").read_text(encoding="utf-8") == path.read_text(
-        encoding="utf-8")
+    shared_text = path.read_text(encoding="utf-8")
+    shared = tr.parse_template(shared_text, source=path.name)
+    assert list(shared) == list(range(1, tr.SHEET_ITEMS + 1))
+    english = (tr.TRANSLATIONS_DIR / "en.md").read_text(encoding="utf-8")
+    assert english.startswith(shared_text)
+    template = tr.load_template()
+    assert {n: template[n] for n in shared} == shared
+    # what follows the shared text is the book's items and nothing else, in order
+    rest = english[len(shared_text):].replace(f"**{BOOK_ITEMS[0]}.**", "**1.**", 1)
+    for k, n in enumerate(BOOK_ITEMS[1:], start=2):
+        rest = rest.replace(f"**{n}.**", f"**{k}.**", 1)
+    assert list(tr.parse_template(rest).values()) == [template[n] for n in BOOK_ITEMS]
+
+
+def test_the_books_items_are_notes_on_the_sheets_loose_sentences():
+    """Each book item is a headline "Where the sheet is loose ― ...", translated everywhere."""
+    template = tr.load_template()
+    for n in BOOK_ITEMS:
+        term, sep, text = template[n].partition("―")
+        assert sep and term.strip() == "Where the sheet is loose" and len(text.split()) > 15, n
 
 
 def test_at_least_two_translations_ship():
@@ -50,13 +74,60 @@ def test_every_translation_is_complete(lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")            # no MissingTranslationWarning
         t = tr.load_translation(lang)
-    assert list(t) == list(range(1, 66))
+    assert list(t) == list(range(1, 66)) + BOOK_ITEMS
     assert t.missing == []
     assert t.lang == lang and t.name == tr.LANGUAGES[lang]
     # really translated, not a copy of the English: all but a few items
     # (names such as "[LASSO, Ridge, Elastic Net]") differ from the English text
     same = [n for n in t if t[n] == t.english[n]]
     assert len(same) <= 3, same
+    assert not set(same) & set(BOOK_ITEMS)
+    # the notes' term is one term in each language, its own
+    terms = {t[n].partition("―")[0].strip() for n in BOOK_ITEMS}
+    assert len(terms) == 1 and terms != {"Where the sheet is loose"}, terms
+
+
+def shipped_text(lang: str) -> str:
+    return (tr.TRANSLATIONS_DIR / f"{lang}.md").read_text(encoding="utf-8")
+
+
+def blank_arrow(text: str, n: int) -> str:
+    """text with item n's arrow line emptied."""
+    lines = text.splitlines()
+    marker = next(i for i, line in enumerate(lines) if line.startswith(f"**{n}.**"))
+    arrow = next(i for i in range(marker + 1, len(lines)) if "&#10230;" in lines[i])
+    lines[arrow] = "&#10230;"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_a_translation_without_the_books_items_reports_them_missing(lang):
+    """A file translated from the sheet's own template (items 1-65 only) loads: the book's
+    notes are reported missing, like empty arrow lines, and shown in English."""
+    text = shipped_text(lang)
+    sheet_only = text[:text.index(f"**{BOOK_ITEMS[0]}.**")]
+    with pytest.warns(tr.MissingTranslationWarning,
+                      match=rf"5 item\(s\) not translated, English used for item\(s\) "
+                            rf"{', '.join(map(str, BOOK_ITEMS))}$"):
+        t = tr.parse_translation(sheet_only, lang=lang)
+    assert t.missing == BOOK_ITEMS and list(t) == list(range(1, 66)) + BOOK_ITEMS
+    assert all(t[n] == t.english[n] for n in BOOK_ITEMS)
+    assert t[10] == tr.load_translation(lang)[10]
+    # one note left out or left empty: that one is reported, alone
+    without_last = text[:text.index(f"**{BOOK_ITEMS[-1]}.**")]
+    with pytest.warns(tr.MissingTranslationWarning, match=rf"item\(s\) {BOOK_ITEMS[-1]}$"):
+        assert tr.parse_translation(without_last, lang=lang).missing == [BOOK_ITEMS[-1]]
+    with pytest.warns(tr.MissingTranslationWarning, match=rf"item\(s\) {BOOK_ITEMS[1]}$"):
+        t = tr.parse_translation(blank_arrow(text, BOOK_ITEMS[1]), lang=lang)
+    assert t.missing == [BOOK_ITEMS[1]] and t[BOOK_ITEMS[1]] == t.english[BOOK_ITEMS[1]]
+
+
+def test_the_sheets_items_stay_required():
+    text = shipped_text("fr")
+    cut = text[:text.index("**65.**")]
+    with pytest.raises(ValueError, match=r"the file has items 1\.\.64 but the template has 70 "
+                       r"\(1\.\.70\), of which 1\.\.65 are required"):
+        tr.parse_translation(cut, source="fr.md")
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -74,7 +145,7 @@ def test_headline_items_keep_the_term_separator(lang):
     """The recap bolds the term before "―": a translation keeps the separator."""
     english, t = tr.load_template(), tr.load_translation(lang)
     headlines = [n for n, v in english.items() if isinstance(v, str) and "―" in v]
-    assert len(headlines) == 17
+    assert len(headlines) == 17 + len(BOOK_ITEMS)
     for n in headlines:
         assert t[n].count("―") == 1, (n, t[n])
 
@@ -278,6 +349,21 @@ def test_translation_must_match_the_template():
     with pytest.raises(ValueError, match=r"line 9: the file has items 1\.\.2 but the template "
                        r"has 3"):
         tr.parse_translation(short, ENGLISH)
+
+
+def test_required_items():
+    """With required=2, a file may stop after item 2: item 3 is missing, in English."""
+    short = fill("A", "[B, C, D]", "E").split("**3.**")[0]
+    with pytest.warns(tr.MissingTranslationWarning, match=r"item\(s\) 3$"):
+        t = tr.parse_translation(short, ENGLISH, required=2)
+    assert t == {1: "A", 2: ["B", "C", "D"], 3: ENGLISH[3]} and t.missing == [3]
+    for bad in (0, 4, 2.0, True, "2"):
+        with pytest.raises(ValueError, match=rf"required must be an item number from 1 to 3, "
+                           rf"got {re.escape(repr(bad))}"):
+            tr.parse_translation(short, ENGLISH, required=bad)
+    longer = fill("A", "[B, C, D]", "E") + "\n**4.** More\n\n &#10230; Plus\n"
+    with pytest.raises(ValueError, match=r"the file has items 1\.\.4 but the template has 3"):
+        tr.parse_translation(longer, ENGLISH)
 
 
 def test_split_terms():

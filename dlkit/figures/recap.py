@@ -454,28 +454,79 @@ def render_overfit():
 
 
 # -- 55. gradient checking -------------------------------------------------------------------------
-H_VALUES = np.logspace(-12, 0, 25)
+#: h from 1e-12 to 1, at 1 and 3 of every decade. Each h is read from its decimal, so it is
+#: the same double on every machine (np.logspace goes through a SIMD pow that is not).
+H_VALUES = np.array([float(f"{m}e{e}") for e in range(-12, 1) for m in (1, 3)][:-1])
+
+
+def ordered_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b, (N, D) x (D, K) -> (N, K), as D element-wise steps in a fixed order.
+
+    a[:, 0] b[0] + a[:, 1] b[1] + ..., left to right: each step is an element-wise * and +,
+    which IEEE 754 rounds the same way on every processor, whatever its SIMD width (a BLAS
+    product sums in an order that depends on the processor and the number of threads).
+    """
+    out = a[:, :1] * b[0]
+    for k in range(1, b.shape[0]):
+        out = out + a[:, k:k + 1] * b[k]
+    return out
+
+
+def softsign_layer_loss(W: np.ndarray, x: np.ndarray, R: np.ndarray):
+    """L(W) = sum_ij R_ij s((x W)_ij), s(u) = u / sqrt(1 + u^2), computed in W's dtype.
+
+    W: (D, K), x: (N, D), R: (N, K), all of one dtype; returns a scalar of that dtype.
+    s is a smooth squashing function like tanh, made of +, *, / and sqrt only, and every
+    sum runs in a fixed order (ordered_matmul, then the terms left to right): IEEE 754
+    rounds each of these operations the same way on every processor, so the round-off of
+    this loss, what the gradient-check figure shows at small h, is the same everywhere.
+    (tanh, exp and log are vectorized differently per processor, and differ in the last bit.)
+    """
+    u = ordered_matmul(x, W)
+    terms = (R * (u / np.sqrt(1 + u * u))).ravel()
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+@lru_cache(maxsize=1)
+def gradcheck_problem() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x (6, 4), W0 (4, 3), R (6, 3), exact dL/dW (4, 3)) of softsign_layer_loss.
+
+    x and R hold multiples of 0.01 in [-2, 2], W0 multiples of 0.005 in [-0.5, 0.5], drawn
+    as integers: the same numbers on every machine. The exact gradient, in float64 and in
+    a fixed order:
+    dL/dW_kj = sum_i x_ik R_ij s'(u_ij), with s'(u) = (1 + u^2)^(-3/2).
+    """
+    rng = np.random.default_rng(5)
+    x = rng.integers(-200, 201, (6, 4)) / 100
+    W0 = rng.integers(-100, 101, (4, 3)) / 200
+    R = rng.integers(-200, 201, (6, 3)) / 100
+    u = ordered_matmul(x, W0)
+    v = 1 + u * u
+    exact = ordered_matmul(x.T, R / (v * np.sqrt(v)))
+    return x, W0, R, exact
 
 
 @lru_cache(maxsize=1)
 def gradcheck_errors() -> dict[str, np.ndarray]:
     """Relative error of the central difference against h, in float64 and float32.
 
-    L(W) = sum(tanh(x W) * R) for a small layer, whose exact gradient is
-    x^T ((1 - tanh^2) * R); dlkit.gradcheck's numerical_gradient and relative_error.
+    dlkit.gradcheck's numerical_gradient of softsign_layer_loss, in each dtype, against
+    the exact gradient, by dlkit.gradcheck's relative_error. The small-h end of the
+    curve is round-off magnified by 1/h, the same on every machine because the loss's
+    round-off is (softsign_layer_loss). Only relative_error's last step, two norms, may
+    round differently elsewhere: by an ulp of the error, 1e-16 of it, never magnified.
     """
-
-    rng = np.random.default_rng(5)
-    x, W0, R = rng.standard_normal((6, 4)), 0.5 * rng.standard_normal((4, 3)), \
-        rng.standard_normal((6, 3))
-    exact = x.T @ ((1 - np.tanh(x @ W0) ** 2) * R)
+    x, W0, R, exact = gradcheck_problem()
     out = {}
     for dtype in ("float64", "float32"):
         dt = np.dtype(dtype)
         xd, Rd = x.astype(dt), R.astype(dt)
 
-        def loss(W, xd=xd, Rd=Rd, dt=dt):
-            return np.sum(np.tanh(xd @ W) * Rd, dtype=dt)
+        def loss(W, xd=xd, Rd=Rd):
+            return softsign_layer_loss(W, xd, Rd)
 
         out[dtype] = np.array([relative_error(numerical_gradient(loss, W0.astype(dt), h=float(h)),
                                               exact) for h in H_VALUES])

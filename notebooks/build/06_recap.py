@@ -31,8 +31,11 @@ def build() -> Notebook:
 
     The sentences are the sheet's, translated faithfully, imprecisions included; the formulas
     are the precise versions the chapters teach (Adam's bias correction, the $\epsilon$ of
-    RMSprop, $\gamma, \beta$ learned by batch normalization): see `FORMULAS.md` and each
-    chapter for where the sheet is loose.
+    RMSprop, $\gamma, \beta$ learned by batch normalization). Where a sentence is loose, the
+    book's note sits right under it, in the same language, with a link to the chapter section
+    that corrects it: $\gamma, \beta$ called hyperparameters (item 17), an epoch called one
+    iteration (21), backpropagation said to update the weights (26), the frameworks' "keep"
+    parameter (48), and a model "too complex" to overfit a small batch (54).
     """)
     nb.code("""
     import numpy as np
@@ -58,11 +61,25 @@ def build() -> Notebook:
 
     The English text stays on the marker line `**12.**`, so that the file says what each line
     translates. An item written as a bracketed list is a list of terms — the labels of a
-    table or a figure — and `dlkit.translation` reads it as a Python list. Each shipped file
-    holds all 65 items:
+    table or a figure — and `dlkit.translation` reads it as a Python list.
+
+    After the sheet's 65 items, the book adds its own: items 66 to 70, its notes on the five
+    loose sentences, written in the same format so that they are translated with the rest
+    (`en.md` is the sheet's template, byte for byte, followed by them). Each shipped file
+    holds both, and the summary counts them apart:
     """)
     nb.code("""
     print(recap.translation_summary())
+    """)
+    nb.md(r"""
+    `recap.NOTES` says which item each note corrects, and which section of which chapter
+    does; the page shows the note right after that item's sentence, with the link:
+    """)
+    nb.code("""
+    for item, note in recap.NOTES.items():
+        print(f"item {item} -> note {note.number}: {note.href()}")
+    print()
+    print(translation.load_translation("es").text(67))
     """)
     nb.code("""
     fr = translation.load_translation("fr")
@@ -126,12 +143,56 @@ def build() -> Notebook:
 
     Widgets need a running kernel. The cell below shows the English page as a plain output, so
     that it stays readable in any notebook viewer (and so that the tests compare it with a
-    fresh run):
+    fresh run). Its figures are PNG images inside the HTML, so that comparison covers every
+    pixel of every figure:
     """)
     nb.code("""
     from IPython.display import HTML
 
     HTML(recap.render_recap_html("en", standalone=False))
+    """)
+    nb.md(r"""
+    So every figure's numbers must come out the same on any processor. Another processor, or
+    another BLAS library, changes the last bits of a result: it sums in another order, and
+    vectorizes $\exp$, $\log$, $\tanh$ its own way. Most figures do not care — a last bit
+    moves no pixel. The gradient-check figure does, because its subject is round-off: at a
+    small step $h$ the error of the central difference *is* the loss's last bits, divided by
+    $2h$. Here is its loss with the same 18 terms summed in three orders, which is all another
+    machine would change:
+    """)
+    nb.code("""
+    from dlkit.figures import recap as figs
+    from dlkit.gradcheck import numerical_gradient, relative_error
+
+    x, W0, R, exact = figs.gradcheck_problem()
+
+    def loss_summed_in(order):
+        def loss(W):
+            u = figs.ordered_matmul(x, W)
+            terms = (R * (u / np.sqrt(1 + u * u))).ravel()[order]
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            return total
+        return loss
+
+    orders = {"forward": np.arange(18), "backward": np.arange(18)[::-1],
+              "shuffled": np.random.default_rng(0).permutation(18)}
+    print(f"{'h':>6}  " + "  ".join(f"{name:>8}" for name in orders))
+    for h in (1e-12, 1e-10, 1e-8, 1e-6, 1e-3):
+        errors = [relative_error(numerical_gradient(loss_summed_in(o), W0.copy(), h=h), exact)
+                  for o in orders.values()]
+        print(f"{h:>6.0e}  " + "  ".join(f"{e:>8.1e}" for e in errors))
+    """)
+    nb.md(r"""
+    At $h = 10^{-3}$ the error is truncation, the same in every order; below, it is round-off,
+    and the order of a sum moves it by 10 % up to a factor of 2 — on the figure's log scale,
+    up to a few pixels. So the figure's layer is computed with operations that IEEE 754 rounds
+    identically on every processor: element-wise additions, products, divisions and square
+    roots, every sum in a fixed order (`figs.ordered_matmul`, then the terms left to right),
+    no BLAS, and $u / \sqrt{1 + u^2}$ as its squashing function in place of $\tanh$. Its
+    inputs are drawn as integers (hundredths) and its steps $h$ are written as decimals.
+    Then its round-off, and its picture, are the same everywhere.
     """)
 
     # ---------------------------------------------------------------- export
@@ -168,6 +229,9 @@ def build() -> Notebook:
     1. Copy `dlkit/data/translations/en.md` to `dlkit/data/translations/<code>.md`, with the
        language's two-letter code (`de.md`, `it.md`, `pt.md`, ...).
     2. Fill in the arrow lines, and only them: the marker lines keep the English text.
+       That includes the book's notes, items 66 to 70; a file that stops after item 65
+       (translated from the sheet's own template) still works, its notes shown in English
+       and listed as untranslated.
        Keep each headline's separator `―` between the term and its definition (the page
        shows the term in bold), and keep every bracketed list bracketed, with the same number
        of terms — terms are separated by commas, so a term cannot hold one. Write plain text
@@ -181,9 +245,10 @@ def build() -> Notebook:
 
     ## Summary
 
-    * The sheet's translation template is a list of 65 numbered items; a translation fills in
-      the line under each. `dlkit.translation` reads it strictly: item numbers in order, one
-      arrow line each, lists of the same length, English for what is not translated yet.
+    * The sheet's translation template is a list of 65 numbered items; the book adds its notes
+      on the sheet's loose sentences as items 66 to 70; a translation fills in the line under
+      each. `dlkit.translation` reads it strictly: item numbers in order, one arrow line
+      each, lists of the same length, English for what is not translated yet.
     * `dlkit.recap.render_recap_html(lang)` builds the whole sheet as one page from those
       files, with a live figure per headline item; `recap.recap_widget()` adds the language
       menu, and `python -m dlkit.recap --out DIR` writes a standalone page per language.
