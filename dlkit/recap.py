@@ -239,7 +239,8 @@ def _card_body(n: int, tr: Translation, chapters: str = "") -> tuple[str, bool]:
     """HTML of the card of item n (with the book's note after a loose sentence), and whether
     it spans the whole row."""
     t = tr
-    head = f"<p>{_headline(t[n])}</p>" + _note(n, tr, chapters)
+    sentence = f"<p>{_headline(t[n])}</p>"
+    head = sentence + _note(n, tr, chapters)
     fig = _figure_for(n, tr)
     if n == 11:
         rows = []
@@ -250,8 +251,8 @@ def _card_body(n: int, tr: Translation, chapters: str = "") -> tuple[str, bool]:
         half = len(rows) // 2
         table = _table((), [rows[i] + rows[i + half] for i in range(half)])
         return head + fig + table + _p(t[16], "remark"), True
-    if n == 17:
-        return head + _f(F_BATCHNORM) + _p(t[18]) + fig, False
+    if n == 17:       # "... as follows:": the note after the formula the sentence announces
+        return sentence + _f(F_BATCHNORM) + _note(n, tr, chapters) + _p(t[18]) + fig, False
     if n == 24:
         return head + _f(F_CROSS_ENTROPY) + fig, False
     if n == 26:

@@ -302,10 +302,13 @@ def test_notes_sit_right_after_their_loose_sentence(pages, lang):
         end = page.find('<div class="card', start + 1)
         loose = page.index(_headline_or_remark(t, item), start)
         block = page.index(f'<p class="note" id="note-{note.number}">', start)
-        # the note follows the loose sentence at once, on the same card
+        # the note follows the loose sentence on the same card, with nothing in between but
+        # the formula that item 17's sentence announces ("... as follows:")
         assert loose < block < (end if end > 0 else len(page))
         between = page[loose:block]
-        assert between.endswith("</p>") and "<p" not in between[1:], between
+        assert "<p" not in between[1:], between
+        after = between.split("</p>", 1)[1]
+        assert after == (recap._f(recap.F_BATCHNORM) if item == 17 else ""), (item, after)
         text = dict(notes)[str(note.number)]
         term, _, body = t[note.number].partition("―")
         assert f'<span class="term">{esc(term.strip())}</span> ― {esc(body.strip())}' in text

@@ -73,7 +73,7 @@ def build() -> Notebook:
     """)
     nb.md(r"""
     `recap.NOTES` says which item each note corrects, and which section of which chapter
-    does; the page shows the note right after that item's sentence, with the link:
+    does; the page shows the note right under that item, with the link:
     """)
     nb.code("""
     for item, note in recap.NOTES.items():
