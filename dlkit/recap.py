@@ -57,6 +57,8 @@ TOC = {4: ("data", (11, 17)), 5: ("training", (21, 22, 24, 26, 22, 28, 55)),
 class Note:
     """The book's note (item ``number`` of the translation files) on the sheet's loose item.
 
+    number : the note's item in the translation files (66, 67, ...)
+    item : the sheet's item it corrects, the one it is shown under
     chapter : the notebook whose section corrects the item
     heading : that section's heading, as the notebook writes it; the link's target
     named : the section named in the link, if not ``heading`` itself (a subsection of
@@ -406,7 +408,9 @@ def translation_summary() -> str:
     book = load_translation("en").book_items
     lines.append(f"sheet items: 1-{SHEET_ITEMS}, the sheet's own translation template "
                  "(translated / all)")
-    lines.append(f"book notes:  {book[0]}-{book[-1]}, this book's notes where the sheet is loose")
+    if book:
+        lines.append(f"book notes:  {book[0]}-{book[-1]}, this book's notes where the sheet "
+                     "is loose")
     lines.append(f"figures: {len(figs.FIGURES)} ({', '.join(figs.FIGURES)})")
     return "\n".join(lines)
 
@@ -423,7 +427,10 @@ def chapters_folder(out_dir) -> str:
     """
     if not CHAPTERS_DIR.is_dir():
         return "notebooks/"
-    relative = os.path.relpath(CHAPTERS_DIR, Path(out_dir).resolve())
+    try:
+        relative = os.path.relpath(CHAPTERS_DIR, Path(out_dir).resolve())
+    except ValueError:           # another drive (Windows): no relative path
+        return CHAPTERS_DIR.as_uri() + "/"
     return Path(relative).as_posix() + "/"
 
 
