@@ -1,7 +1,8 @@
 """The cheatsheet in other languages: its translation template, parsed.
 
 The sheet's authors translate it with a plain-text template of numbered
-items (``dlkit/data/translations/en.md``, a copy of the shared template);
+items (``dlkit/data/translations/en.md``: the shared template, then the
+book's own items, below);
 a translator fills in the line under each item::
 
     **Deep Learning Tips and Tricks translation**       (a title line, optional)
@@ -30,7 +31,7 @@ the English text, a ``MissingTranslationWarning`` lists their numbers, and
 
     tr = load_translation("fr")
     tr[10]          # 'Traitement des données'
-    tr[12]          # ['Original', 'Symétrie axiale', 'Rotation', 'Recadrage aléatoire']
+    tr[12]          # ['Original', 'Symétrie', 'Rotation', 'Recadrage aléatoire']
     tr.missing      # [] (every item translated)
 
 The sheet's template has SHEET_ITEMS = 65 items. The book adds its own items
