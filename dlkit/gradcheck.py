@@ -51,6 +51,7 @@ TOLERANCE = 1e-7      # relative error of a correct layer in float64
 BUG_THRESHOLD = 1e-3  # above this, almost surely a bug
 FULL_SWEEP_LIMIT = 5000  # "auto" sweeps every entry up to this many entries in all
 DEFAULT_K = 10        # sampled entries or directions per array
+TIE = 1e-6            # entry errors this close (relatively) to the largest are tied
 SAMPLED_FLOOR = 1.0   # floor of a sampled check's denominator, relative to its expected size
 MODES = ("auto", "full", "coords", "directions")
 METHODS = ("central", "forward")
@@ -194,11 +195,16 @@ class GradCheckResult:
     def worst_entry(self, name: str | None = None) -> tuple[tuple[int, ...], float, float]:
         """(index, numerical, analytical) of the most wrong entry of array ``name``.
 
-        In mode "directions" the index is (j,), the number of the direction.
+        Entries whose errors are within a relative TIE of the largest are tied
+        (round-off cannot rank them: a flipped sign makes every error 2): the
+        first of them is named, the same one on every machine. In mode
+        "directions" the index is (j,), the number of the direction.
         """
         name = self.worst if name is None else name
         num, ana = self.numerical[name], self.analytical[name]
-        j = int(np.argmax(elementwise_relative_error(num, ana)))
+        errors = elementwise_relative_error(num, ana).reshape(-1)
+        tied = np.flatnonzero(errors >= errors.max() * (1 - TIE))
+        j = int(tied[0]) if tied.size else int(np.argmax(errors))  # NaN: argmax names it
         if self.mode == "full":
             idx = np.unravel_index(j, num.shape)
         elif self.mode == "coords":
@@ -208,17 +214,32 @@ class GradCheckResult:
         return tuple(int(i) for i in idx), float(num.flat[j]), float(ana.flat[j])
 
     def verdict(self, tol: float = TOLERANCE, bug: float = BUG_THRESHOLD) -> str:
-        """One line: OK / suspicious / BUG, with the worst array and its error."""
+        """One line: OK / suspicious / BUG, with the worst array and its error.
+
+        OK names no array and no number: below tol every error is round-off,
+        whose size and ranking change from one CPU to another (``report``
+        lists them all).
+        """
         worst, err = self.worst, self.max_error
         if err < tol:
-            return f"OK: worst array {worst!r}, relative error {err:.1e} < {tol:.0e}"
+            arrays = "the only array" if len(self.errors) == 1 else f"all {len(self.errors)} arrays"
+            return f"OK: relative error < {tol:.0e} in {arrays}"
         if err <= bug:
             return (f"suspicious: worst array {worst!r}, relative error {err:.1e} (between "
                     f"{tol:.0e} and {bug:.0e}): a kink (ReLU or |x| near 0), float32, or h?")
         idx, num, ana = self.worst_entry()
         where = f"direction {idx[0]}" if self.mode == "directions" else f"entry {idx}"
-        return (f"BUG: worst array {worst!r}, relative error {err:.1e} > {bug:.0e}; "
-                f"{where}: numerical {num:.6g}, analytical {ana:.6g}")
+        return (f"BUG: worst array {worst!r}, relative error {err:.1e} > {bug:.0e}"
+                f"{self._sign_flip(worst, tol)}; {where}: numerical {num:.6g}, "
+                f"analytical {ana:.6g}")
+
+    def _sign_flip(self, name: str, tol: float) -> str:
+        """A hint when the analytical gradient of ``name`` is minus the numerical one."""
+        num, ana = self.numerical[name], self.analytical[name]
+        if relative_error(num, -ana) >= tol:
+            return ""
+        what = "directions" if self.mode == "directions" else "entries"
+        return f": analytical = -numerical in all {num.size} {what} (a sign error)"
 
     def report(self) -> str:
         lines = [f"{'array':<12} {'relative error':>15}"]

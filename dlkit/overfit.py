@@ -11,9 +11,17 @@ usual reasons are, most likely first:
     the lr / init  a learning rate far too small (the loss barely moves) or
                    too large (it diverges), saturated or dead units
     capacity       a model too SMALL for the batch (Dense(2, 1) on XOR)
+    depth          a deep PLAIN network (no batch norm, no residual
+                   connections): gradients vanish or explode through many
+                   layers, units saturate or die, and SGD at a learning rate
+                   that suits a shallow net fails. It needs a smaller learning
+                   rate, a better initialization, batch norm or residual
+                   connections
 
-(The sheet says the model may be "too complex": that is not what a failure
-here means. A bigger model overfits a small batch more easily, not less.)
+(The sheet says the model may be "too complex". More parameters are not the
+problem: WIDER networks memorize a batch too. A DEEPER plain one is harder to
+optimize; that is a matter of learning rate, initialization and architecture,
+not of too many parameters.)
 
     result = overfit_one_batch(model, X_batch, y_batch, lr=0.5)
     result.reached, result.iterations, result.final_loss, result.final_accuracy
@@ -43,6 +51,9 @@ BARELY_MOVED = 0.10    # (L0 - Lf) / L0 below this: the loss "barely moved"
 WENT_UP = 1.05         # Lf > WENT_UP * L0: the loss went up
 STILL_FALLING = 0.05   # drop over the last 20 % of iterations, relative to Lf
 OSCILLATING = 0.25     # loss rose in 25 % to 75 % of the iterations: it oscillates
+# What a deep plain network that fails the test needs (not fewer parameters).
+DEPTH_CURES = ("try a smaller learning rate, a better initialization, batch norm or residual "
+               "connections")
 
 
 @dataclass
@@ -88,7 +99,8 @@ class OverfitResult:
         if self.diagnosis == "barely moved":
             return (f"FAILS, the loss barely moved ({L0:.3g} -> {Lf:.3g} in {n} "
                     f"iterations{acc}): a learning rate far too small, or gradients that "
-                    "never reach the weights (a backward bug, dead or saturated units)")
+                    "never reach the weights (a backward bug, dead or saturated units; in a "
+                    f"deep plain network: {DEPTH_CURES})")
         if self.diagnosis == "oscillates":
             return (f"FAILS, the loss goes up and down without settling ({L0:.3g} -> "
                     f"{Lf:.3g}{acc}): a wrong sign in a backward pass (part of the model "
@@ -98,10 +110,10 @@ class OverfitResult:
         if self.diagnosis == "still falling":
             return (f"not yet: the loss is still falling ({L0:.3g} -> {Lf:.3g} in {n} "
                     f"iterations{acc}); give it more iterations or a larger learning rate")
-        return (f"FAILS, the loss plateaued at {Lf:.3g}{acc}: too little capacity for "
-                "this batch, or a bug that limits what the model can learn (a missing "
-                "gradient: run a gradient check). If it is capacity, make the model "
-                "bigger: a more complex model memorizes a batch more easily, not less")
+        return (f"FAILS, the loss plateaued at {Lf:.3g}{acc}: a model too small for this "
+                "batch (make it wider), a bug that limits what the model can learn (a "
+                "missing gradient: run a gradient check), or a deep plain network that is "
+                f"hard to optimize ({DEPTH_CURES})")
 
     def __repr__(self) -> str:
         acc = "None" if self.final_accuracy is None else f"{self.final_accuracy:.3f}"

@@ -259,6 +259,34 @@ def test_worst_entry_points_at_the_planted_entry():
     assert len(idx) == 1 and 0 <= idx[0] < 5
 
 
+def test_a_flipped_sign_is_named_and_its_tie_broken_the_same_way_everywhere():
+    # Every entry of a sign-flipped gradient has error 2: argmax over round-off would name
+    # a different entry on another CPU. Ties go to the first entry, and the verdict says
+    # what the tie is.
+    x = rng(8).standard_normal((4, 3))
+    f = lambda v: float(np.sum(v ** 3))  # noqa: E731
+    for seed in range(5):
+        wobble = 1 + 1e-12 * rng(seed).standard_normal(x.shape)  # another CPU's round-off
+        result = gc.check_function(f, x, -3 * x ** 2 * wobble)
+        assert result.worst_entry()[0] == (0, 0)
+        assert "analytical = -numerical in all 12 entries (a sign error)" in result.verdict()
+    # a genuine worst entry still wins over near-ties: all 1 % off, one 10 % off
+    grad = 1.01 * 3 * x ** 2
+    assert gc.check_function(f, x, grad).worst_entry()[0] == (0, 0)
+    grad[2, 1] *= 1.1 / 1.01
+    assert gc.check_function(f, x, grad).worst_entry()[0] == (2, 1)
+    # a wrong gradient that is not a flipped sign gets no such hint
+    assert "sign" not in gc.check_function(f, x, 2 * x ** 2).verdict()
+
+
+def test_ok_verdict_names_no_round_off_winner():
+    x = away_from_kink((3, 4))
+    result = gc.check_layer(dl.Dense(4, 2, rng=rng(1)), x)
+    assert result.ok() and result.verdict() == "OK: relative error < 1e-07 in all 3 arrays"
+    one = gc.check_function(lambda v: float(np.sum(v ** 2)), x, 2 * x)
+    assert one.verdict() == "OK: relative error < 1e-07 in the only array"
+
+
 # -- random layers: masks held fixed ---------------------------------------------------------------
 def test_random_masks_are_held_fixed():
     x = away_from_kink((4, 5))

@@ -110,11 +110,35 @@ def test_a_linear_model_cannot_fit_xor_whatever_the_lr(batch):
         assert not r.reached and r.final_accuracy <= 0.75
 
 
-def test_capacity_only_helps(batch):
-    # The sheet's "too complex" is not a reason to fail: wider networks overfit too.
+def test_width_only_helps(batch):
+    # More parameters are not a reason to fail: wider networks overfit too.
     X, y = batch
     for hidden in [4, 16, 64, 256]:
         assert overfit_one_batch(mlp(hidden), X, y, lr=0.5, max_iterations=1500).reached
+
+
+def deep_mlp(depth, act=dl.Tanh, init="xavier", seed=0, hidden=16):
+    r = np.random.default_rng(seed)
+    layers, width = [], 2
+    for _ in range(depth):
+        layers += [dl.Dense(width, hidden, init=init, rng=r), act()]
+        width = hidden
+    return dl.Sequential(*layers, dl.Dense(width, 1, rng=r))
+
+
+def test_depth_can_fail_and_the_verdict_names_the_cures(batch):
+    # ... but depth can: a plain deep net at a shallow net's learning rate fails, and a
+    # smaller learning rate rescues the same net (seed 4 is stuck whatever the round-off).
+    X, y = batch
+    deep = overfit_one_batch(deep_mlp(16, seed=4), X, y, lr=0.5, max_iterations=1500)
+    assert not deep.reached and deep.final_loss > 0.3
+    assert "a smaller learning rate" in deep.verdict and "residual connections" in deep.verdict
+    assert overfit_one_batch(deep_mlp(16, seed=4), X, y, lr=0.05, max_iterations=1500).reached
+    relu = overfit_one_batch(deep_mlp(32, dl.ReLU, "he", seed=0), X, y, lr=0.5,
+                             max_iterations=1500)
+    assert relu.diagnosis == "diverged"
+    shallow = overfit_one_batch(deep_mlp(1, seed=4), X, y, lr=0.5, max_iterations=1500)
+    assert shallow.reached
 
 
 def test_gradient_ascent_goes_up(batch):

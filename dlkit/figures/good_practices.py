@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from ..activations import Tanh
+from ..activations import ReLU, Sigmoid, Tanh
 from ..datasets.toy import make_xor
 from ..dense import Dense
 from ..gradcheck import BUG_THRESHOLD, TOLERANCE, numerical_gradient, relative_error
@@ -17,7 +17,10 @@ from ..plotting import PALETTE, new_figure, plot_decision_boundary
 from ..sequential import Sequential
 
 DTYPES = ("float64", "float32")
-H_GRID = np.logspace(-13, 0, 53)  # 4 points per decade
+#: h from 1e-13 to 1, 4 points a decade. Each h is read from its decimal, so it is the
+#: same double on every machine (np.logspace goes through a SIMD pow that is not).
+H_GRID = np.array([float(f"{m}e{e}") for e in range(-13, 0)
+                   for m in ("1", "1.78", "3.16", "5.62")] + [1.0])
 
 
 def _plain_log_ticks(axis, every: int = 1) -> None:
@@ -27,15 +30,49 @@ def _plain_log_ticks(axis, every: int = 1) -> None:
 
 
 # -- the h trade-off ------------------------------------------------------------------
+# The round-off regime of a finite difference IS round-off, so measured on an ordinary
+# layer it differs from one CPU to another (BLAS kernels sum in other orders, vectorized
+# tanh and exp differ in the last bit). The test layer below uses only what IEEE 754
+# rounds the same way everywhere: +, -, *, / and sqrt, elementwise, in a fixed order (no
+# BLAS, no tanh, no np.sum whose order follows the SIMD width), on inputs that are small
+# multiples of 1/8, exact in float32 and float64. Its round-off is then bit-identical on
+# every machine, in both dtypes.
+def softsign_sqrt(a: np.ndarray) -> np.ndarray:
+    """s(a) = a / sqrt(1 + a^2): a tanh look-alike (odd, S-shaped, s'(0) = 1, |s| < 1)."""
+    return a / np.sqrt(1 + a * a)
+
+
+def _product(x: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """x W for x (N, K), W (K, M), summed over k = 0, 1, ... in that order (no BLAS)."""
+    a = x[:, 0:1] * W[0]
+    for k in range(1, x.shape[1]):
+        a = a + x[:, k:k + 1] * W[k]
+    return a
+
+
+def _ordered_sum(terms: np.ndarray):
+    """sum of the entries of terms, one by one in memory order, in terms' dtype."""
+    total = terms.dtype.type(0)
+    for t in terms.reshape(-1):
+        total = total + t
+    return total
+
+
+def sweep_loss(W: np.ndarray, x: np.ndarray, R: np.ndarray):
+    """L(W) = sum(s(x W) * R) with s = softsign_sqrt. W (K, M), x (N, K), R (N, M)."""
+    return _ordered_sum(softsign_sqrt(_product(x, W)) * R)
+
+
 @lru_cache(maxsize=1)
 def _sweep_problem():
-    """L(W) = sum(tanh(x W) * R): a small layer, with its exact gradient x^T ((1 - t^2) R)."""
-    rng = np.random.default_rng(5)
-    x = rng.standard_normal((8, 4))
-    W = 0.5 * rng.standard_normal((4, 3))
-    R = rng.standard_normal((8, 3))
-    t = np.tanh(x @ W)
-    return x, W, R, x.T @ ((1 - t * t) * R)
+    """x (8, 4), W (4, 3), R (8, 3), multiples of 1/8; the exact dL/dW = x^T (s'(x W) R)."""
+    rng = np.random.default_rng(5)  # integers only: no continuous draw, no round-off
+    x = rng.integers(-8, 9, (8, 4)) / 4
+    W = rng.integers(-4, 5, (4, 3)) / 8
+    R = rng.integers(-8, 9, (8, 3)) / 4
+    a = _product(x, W)
+    ds = 1 / ((1 + a * a) * np.sqrt(1 + a * a))  # s'(a) = (1 + a^2)^(-3/2)
+    return x, W, R, _product(x.T, ds * R)
 
 
 @lru_cache(maxsize=512)
@@ -44,18 +81,15 @@ def finite_difference_error(h: float, dtype: str = "float64", method: str = "cen
 
     Everything (inputs, weights, the perturbation, the loss) is in ``dtype``;
     the reference is the exact gradient in float64, so this is the error of
-    the numerical gradient alone.
+    the numerical gradient alone. The same number on every machine.
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     dt = np.dtype(dtype)
     x, W0, R, exact = _sweep_problem()
     xd, Rd, W = x.astype(dt), R.astype(dt), W0.astype(dt)
-
-    def loss(W):
-        return np.sum(np.tanh(xd @ W) * Rd, dtype=dt)
-
-    return relative_error(numerical_gradient(loss, W, h=h, method=method), exact)
+    grad = numerical_gradient(lambda W: sweep_loss(W, xd, Rd), W, h=h, method=method)
+    return relative_error(grad, exact)
 
 
 @lru_cache(maxsize=8)
@@ -151,10 +185,76 @@ def regression_targets() -> np.ndarray:
 TASKS = ("classification", "regression")
 
 
-def mlp(hidden: int = 16, seed: int = 0, first=Dense, act=Tanh, last=Dense) -> Sequential:
-    """Dense(2, hidden) -> act -> Dense(hidden, 1), with the layer classes given."""
+def mlp(hidden: int = 16, seed: int = 0, first=Dense, act=Tanh, last=Dense, *,
+        depth: int = 1, init: str = "xavier") -> Sequential:
+    """Dense(2, hidden) -> act, then (depth - 1) x [Dense(hidden, hidden) -> act], then
+    Dense(hidden, 1); ``first`` and ``last`` are the classes of the first and last Dense.
+
+    The hidden layers' W are drawn by ``init`` (Xavier, or He for ReLU), the output
+    layer's by Xavier, all from one Generator seeded with ``seed``.
+    """
     rng = np.random.default_rng(seed)
-    return Sequential(first(2, hidden, rng=rng), act(), last(hidden, 1, rng=rng))
+    layers = [first(2, hidden, init=init, rng=rng), act()]
+    for _ in range(depth - 1):
+        layers += [Dense(hidden, hidden, init=init, rng=rng), act()]
+    return Sequential(*layers, last(hidden, 1, rng=rng))
+
+
+# -- what a failure means: depth, over several seeds ------------------------------------
+#: activation name -> (layer class, the initialization made for it)
+ACTIVATIONS = {"tanh": (Tanh, "xavier"), "ReLU": (ReLU, "he"), "sigmoid": (Sigmoid, "xavier")}
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def overfit_seeds(act: str = "tanh", hidden: int = 16, depth: int = 1, lr: float = 0.5,
+                  seeds=SEEDS, max_iterations: int = 1500,
+                  nudge: bool = False) -> list[OverfitResult]:
+    """The overfit test on the XOR batch for ``mlp(hidden, seed, depth=depth)`` with
+    activation ``act`` (a key of ACTIVATIONS, with its initialization), once per seed;
+    ``nudge``: with the initial weights moved one ulp (``nudged``) before training."""
+    if act not in ACTIVATIONS:
+        raise ValueError(f"act must be one of {tuple(ACTIVATIONS)}, got {act!r}")
+    layer, init = ACTIVATIONS[act]
+    X, y = xor_batch()
+    results = []
+    for seed in seeds:
+        model = mlp(hidden, seed, act=layer, depth=depth, init=init)
+        model = nudged(model) if nudge else model
+        results.append(overfit_one_batch(model, X, y, lr=lr, max_iterations=max_iterations))
+    return results
+
+
+def seed_summary(results: list[OverfitResult]) -> str:
+    """What holds over the seeds, whatever the CPU: did all, none or only some overfit?
+
+    When only some do, which ones can be decided by round-off (a chaotic run: see
+    ``nudged``), so neither they nor their count are named; "all" gives the median
+    number of updates, the failures how many diverged.
+    """
+    n = len(results)
+    reached = [r.iterations for r in results if r.reached]
+    diverged = sum(r.diagnosis == "diverged" for r in results)
+    also = f" ({diverged} diverged)" if diverged else ""
+    if len(reached) == n:
+        return f"all {n} (median {int(np.median(reached))} updates)"
+    if not reached:
+        return f"none of {n}{also}"
+    return f"some of {n}, not all{also}"
+
+
+def nudged(model: Sequential) -> Sequential:
+    """The model with every parameter moved by one unit in the last place, alternately
+    up and down: the size of what another CPU's round-off does to a result."""
+    for p in model.parameters():
+        up = np.arange(p.value.size).reshape(p.value.shape) % 2 == 0
+        p.value[...] = np.nextafter(p.value, np.where(up, np.inf, -np.inf))
+    return model
+
+
+def loss_gap(a: OverfitResult, b: OverfitResult) -> float:
+    """Largest |a.losses[t] - b.losses[t]| over the updates both runs made."""
+    n = min(len(a.losses), len(b.losses))
+    return float(np.max(np.abs(a.losses[:n] - b.losses[:n])))
 
 
 class _SignFlipTanh(Tanh):
