@@ -162,17 +162,31 @@ def build() -> Notebook:
     y1 = np.ones_like(z)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         p = 1 / (1 + np.exp(-z))
-        naive = -(y1 * np.log(p) + (1 - y1) * np.log(1 - p))
+        other_class = (1 - y1) * np.log(1 - p)       # the y = 0 term, times 1 - y = 0
+        naive = -(y1 * np.log(p) + other_class)
     stable = np.maximum(z, 0) - y1 * z + np.log1p(np.exp(-np.abs(z)))
     for zi, a, b in zip(z, naive, stable):
         print(f"z = {zi:>7.1f}   naive L = {a:>9.4g}   stable L = {b:>9.4g}")
+    print(f"at z = 40: p == 1.0 exactly: {p[3] == 1.0}, (1 - y) log(1 - p) = {other_class[3]}")
     """)
     nb.md(r"""
-    At $z=-800$ the probability underflows to exactly 0 and $\log 0 = -\infty$: one such
-    example turns the whole batch loss into `inf` and every gradient into `nan`. The stable form
-    returns 800, the right answer. (The sheet is loose here: compute the cross-entropy from the
-    logits, never as `log(sigmoid(z))`.) `dl.binary_cross_entropy` uses the stable form and
-    returns the mean loss over the batch with its gradient:
+    Two different failures, both from rounding $p$ to exactly 0 or 1:
+
+    * At $z=-800$, a confident *mistake*, the probability underflows to exactly 0 and
+      $\log 0 = -\infty$: the loss is `inf` instead of 800.
+    * At $z=+40$ and $z=+800$, a confident and *correct* prediction, the naive loss is `nan`.
+      $p = 1/(1+e^{-40}) = 1 - 4 \cdot 10^{-18}$ is closer to 1 than the spacing of float64
+      numbers near 1 ($1.1 \cdot 10^{-16}$), so it rounds to exactly 1.0. The formula still
+      evaluates the term of the other class, $(1-y)\log(1-p) = 0 \cdot \log 0 = 0 \cdot (-\infty)$,
+      and IEEE arithmetic defines $0 \cdot \infty$ as `nan`: multiplying by $1 - y = 0$ does not
+      remove an infinity. No overflow is needed, just a logit of 40.
+
+    Either way one such example turns the whole batch loss, and every gradient after it, into
+    `inf` or `nan`. The stable form returns 800 for the mistake and a loss of
+    $\log(1 + e^{-40}) \approx 4.2 \cdot 10^{-18}$ (exactly 0 at 800) for the confident right
+    answers. (The sheet is loose here: compute the cross-entropy from the logits, never as
+    `log(sigmoid(z))`.) `dl.binary_cross_entropy` uses the stable form and returns the mean loss
+    over the batch with its gradient:
     """)
     nb.code("""
     loss, dz = dl.binary_cross_entropy(np.array([1e4, -1e4, 0.0]), np.array([0, 1, 1]))
@@ -238,7 +252,7 @@ def build() -> Notebook:
     |---|---|---|---|
     | $Z_1 = X W_1 + b_1$ | $(N, H)$ | $\dfrac{\partial L}{\partial W_1} = X^\top \dfrac{\partial L}{\partial Z_1}$, $\;\dfrac{\partial L}{\partial b_1} = \sum_n \dfrac{\partial L}{\partial Z_1}$ | $(D, H)$, $(H,)$ |
     | $A_1 = \operatorname{ReLU}(Z_1)$ | $(N, H)$ | $\dfrac{\partial L}{\partial Z_1} = \dfrac{\partial L}{\partial A_1} \odot \mathbb{1}[Z_1 > 0]$ | $(N, H)$ |
-    | $z = A_1 W_2 + b_2$ | $(N, 1)$ | $\dfrac{\partial L}{\partial A_1} = \dfrac{\partial L}{\partial z} W_2^\top$, $\;\dfrac{\partial L}{\partial W_2} = A_1^\top \dfrac{\partial L}{\partial z}$ | $(N, H)$, $(H, 1)$ |
+    | $z = A_1 W_2 + b_2$ | $(N, 1)$ | $\dfrac{\partial L}{\partial A_1} = \dfrac{\partial L}{\partial z} W_2^\top$, $\;\dfrac{\partial L}{\partial W_2} = A_1^\top \dfrac{\partial L}{\partial z}$, $\;\dfrac{\partial L}{\partial b_2} = \sum_n \dfrac{\partial L}{\partial z}$ | $(N, H)$, $(H, 1)$, $(1,)$ |
     | $L = \frac1N \sum_n \ell(z_n, y_n)$ | scalar | $\dfrac{\partial L}{\partial z} = \dfrac{\sigma(z) - y}{N}$ | $(N, 1)$ |
 
     Read the backward column from the bottom up: each line needs only the line below it and what
@@ -272,11 +286,15 @@ def build() -> Notebook:
     """)
     nb.md(r"""
     And both agree with the *numerical* gradient, the central difference
-    $\frac{L(w+h) - L(w-h)}{2h}$ taken one weight at a time (chapter 05 is all about this check):
+    $\frac{L(w+h) - L(w-h)}{2h}$ taken one weight at a time (chapter 05 is all about this check).
+    The relative errors are of order $10^{-11}$: the round-off of the finite difference, whose
+    exact digits differ from one processor to another, while a wrong formula gives errors near 1.
+    So the cell compares them with thresholds rather than printing those digits:
     """)
     nb.code("""
     result = dl.gradcheck.check_model(net, dl.binary_cross_entropy, Xs, ys)
-    print(result.report())
+    for name, error in result.errors.items():
+        print(f"{name}: relative error below 1e-8: {error < 1e-8}")
     print("all below 1e-7:", result.ok(1e-7))
     """)
     nb.md(r"""
