@@ -209,19 +209,28 @@ def build() -> Notebook:
       256 units (1025 parameters) too. More parameters never hurt here: "not complex enough" is
       right, "too complex" is not, *if complex means parameters*.
     * **Depth without the cures.** At the learning rate that suits the shallow network, plain
-      stacks fail as they get deep: tanh at 16 layers in some seeds and at 32 in all five, ReLU
-      from 16 layers (diverging in some seeds), sigmoid already at 4 layers. Not for lack of
-      parameters: 16 tanh layers have 4145 of them and fail where 1025 in one wide layer
-      succeed. Through many layers, gradients vanish or explode, units saturate (tanh,
-      sigmoid) or die (ReLU), and a step that suits a shallow network throws the deep one
-      into a state where its output no longer depends on its input: the loss returns to
-      $\ln 2$ and stays there. This is an *optimization* problem, and the cure is not a smaller
-      model. The last two rows show the simplest one: at learning rate 0.05 every seed of the
-      16-layer tanh network memorizes the batch (the 32-layer one only in some seeds within 1500
-      updates). The standard cures, which let networks of a hundred layers train, are a
-      better initialization (chapter 03), batch normalization (chapter 01) and residual
-      connections $y = x + f(x)$ (part 3 builds one).
-
+      stacks fail as they get deep: tanh in some seeds at 16 layers and in all five at 32, ReLU
+      in some seeds at 16 layers and in all five at 32 (several by diverging), sigmoid in all
+      five already at 4 layers. Not for lack of parameters: 16 tanh layers have 4145 of them
+      and fail where 1025 in one wide layer succeed. Through many layers, gradients vanish or
+      explode, units saturate (tanh, sigmoid) or die (ReLU), and a step that suits a shallow
+      network throws the deep one into a state where its output hardly depends on its input:
+      the loss falls at first, jumps in spikes, and in most runs climbs back to about
+      $\ln 2 \approx 0.69$, the loss of answering 1/2 everywhere, where it stays (the figure
+      below: the 32-layer tanh stack).
+      This is an *optimization* problem, and the cure is not a smaller model. The last two
+      rows show the simplest one: at learning rate 0.05 every seed of the 16-layer tanh stack
+      memorizes the batch (the 32-layer one only in some seeds within 1500 updates). The
+      standard cures, which let networks of a hundred layers train, are a better
+      initialization (chapter 03), batch normalization (chapter 01) and residual connections
+      $y = x + f(x)$ (part 3 builds one).
+    """)
+    nb.code("""
+    deep = table["tanh", 16, 32, 0.5]
+    fig05.plot_overfit_curves({f"seed {seed}": r for seed, r in enumerate(deep)},
+                              title="32 tanh layers of 16 units, lr 0.5: five starts")
+    """)
+    nb.md(r"""
     Why "some" and not a count? Because in those rows the outcome of one seed is not even
     reproducible. Move every initial weight by one unit in the last place (the size of the
     difference another processor's round-off makes to a result), train again, and compare the
@@ -238,12 +247,11 @@ def build() -> Notebook:
     """)
     nb.md(r"""
     With 8 layers, a change of $10^{-16}$ stays tiny: the curves never part by $10^{-9}$. With
-    16 layers, in
-    three seeds of five it changes the whole run: training there is *chaotic*, and whether
-    that seed memorizes the batch is decided by the last bit of its initial weights, so by the
-    processor it runs on. How many of the five succeed changes with it, which is why the table
-    prints only that some do and some do not. A network this close to the edge is a bad
-    network to debug with: its single runs tell you little.
+    16 layers, in three seeds of five it changes the whole run: training there is *chaotic*,
+    and where a run ends depends on the last bit of its initial weights, so on the processor
+    it runs on. Which seeds memorize the batch, and so how many, can change with it, which is
+    why the table prints only that some do and some do not. A network this close to the edge
+    is a bad one to debug with: its single runs tell you little.
 
     So when the test fails, suspect, in this order:
 
@@ -484,9 +492,9 @@ def build() -> Notebook:
     print("largest difference below 1e-9:", np.max(np.abs(numerical - analytical)) < 1e-9)
     """)
     nb.md(r"""
-    They agree to every printed digit, and far beyond: the difference is about $10^{-10}$, the
-    size of round-off divided by $2h$ (2.3 measures it). Its exact digits differ from one
-    processor to another, which is why we print a bound, not the digits.
+    They agree to every printed digit, and far beyond: the largest difference is below
+    $10^{-9}$ (2.3 shows where such a bound comes from). Its exact digits are round-off, which
+    differs from one processor to another (2.3 again), so we print the bound, not the digits.
 
     ### 2.2 The relative error, and the thresholds
 
@@ -583,9 +591,9 @@ def build() -> Notebook:
     tanh look-alike $s(a) = a / \sqrt{1 + a^2}$ and is computed only with what IEEE 754
     rounds the same way on every processor: $+$, $-$, $\times$, $/$ and the square root,
     element by element, in a fixed order (`fig05.sweep_loss`: no BLAS, no `tanh`, no
-    `np.sum`, whose order follows the vector width), on inputs that are multiples of $1/8$,
-    exact in both dtypes. Every number below is then the same on every machine, bit for bit,
-    round-off included. Over 53 values of $h$ from $10^{-13}$ to 1:
+    `np.sum`, whose order of additions is NumPy's business), on inputs that are multiples of
+    $1/8$, exact in both dtypes. Every number below is then the same on every machine, bit for
+    bit, round-off included. Over 53 values of $h$ from $10^{-13}$ to 1:
     """)
     nb.code("""
     print(f"{'dtype':<8} {'method':<8} {'best h':>8} {'theory':>8} {'error at best h':>16}")
