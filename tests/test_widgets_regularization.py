@@ -32,12 +32,20 @@ def test_render_dropout_titles_report_the_run():
     assert fig.axes[0].get_xlabel() == "epoch"
 
 
-def test_dropout_reduces_overfitting_in_the_chapter_experiment():
-    no_drop, with_drop = figs.train_dropout(0.0), figs.train_dropout(0.3)
-    # without dropout the network fits the training set better and the validation set worse
-    assert no_drop["train_loss_eval"] < with_drop["train_loss_eval"]
-    assert with_drop["val_loss"][-1] < 0.7 * no_drop["val_loss"][-1]
-    # overfitting: the validation loss ends well above its minimum
+def test_dropout_reduces_overfitting_over_the_chapter_seeds():
+    table = figs.dropout_table(ps=(0.0, 0.3))
+    assert set(table) == {"train_loss", "val_loss", "best_val_loss", "val_accuracy"}
+    assert all(a.shape == (2, len(figs.SEEDS)) for a in table.values())
+    # without dropout the network fits the training set better, on every seed
+    assert np.all(table["train_loss"][0] < table["train_loss"][1])
+    # with p = 0.3 the final validation loss is lower on average, and varies less by seed
+    plain, dropped = table["val_loss"]
+    assert dropped.mean() < 0.8 * plain.mean()
+    assert dropped.std() < 0.5 * plain.std()
+    # the table is the cached runs the widget shows (seed 0)
+    assert table["val_loss"][1, 0] == figs.train_dropout(0.3)["val_loss"][-1]
+    # overfitting, seed 0: the validation loss ends well above its minimum
+    no_drop = figs.train_dropout(0.0)
     assert no_drop["val_loss"][-1] > 1.5 * no_drop["val_loss"].min()
 
 

@@ -217,24 +217,53 @@ def build() -> Notebook:
     ### 2.2 Dropout against overfitting
 
     Train the network of section 1 again with `Dropout(p)` after each hidden layer, for
-    $p$ from 0 to 0.8 (same data, same initialization, same mini-batches). The training
-    loss below is measured in evaluation mode, after training, so that all rows are
-    comparable.
+    $p$ from 0 to 0.8 (same data; for a given seed, the same initialization and the same
+    mini-batches for every $p$). The training loss below is measured in evaluation mode,
+    after training, so that all rows are comparable.
+
+    With 40 training points, one run decides little: the seed alone (initial weights,
+    order of the mini-batches, dropout masks) moves the final validation loss of the
+    network *without* dropout from 0.345 to 0.682. So every $p$ is trained with the seeds
+    0 to 4, and the table shows means over the five runs (± the standard deviation for the
+    final validation loss).
     """)
     nb.code("""
-    print("  p   train loss   val loss (end)   best val loss   val accuracy")
-    for p, train, val, best_val, acc in figs.dropout_table():
-        print(f"{p:4.1f}    {train:.3f}        {val:.3f}           {best_val:.3f}          {acc:.2f}")
+    table = figs.dropout_table()          # arrays (p, seed), seeds 0-4; cached for the widget
+    print("  p   train loss   val loss (end)   best val loss   val accuracy    (means over 5 seeds)")
+    for k, p in enumerate(figs.DROPOUT_PS):
+        val = table["val_loss"][k]
+        print(f"{p:4.1f}    {table['train_loss'][k].mean():.3f}      {val.mean():.3f} ± {val.std():.3f}"
+              f"       {table['best_val_loss'][k].mean():.3f}          {table['val_accuracy'][k].mean():.2f}")
+    """)
+    nb.md(r"""
+    And for each seed, the final validation loss without dropout, then with dropout divided
+    by the one without:
+    """)
+    nb.code("""
+    print("p = 0:   final val loss, seeds 0-4:", "  ".join(f"{v:.3f}" for v in table["val_loss"][0]))
+    ratio = table["val_loss"] / table["val_loss"][0]
+    for p in (0.3, 0.4):
+        k = figs.DROPOUT_PS.index(p)
+        print(f"p = {p}: val loss / val loss at p = 0, seeds 0-4: "
+              + "  ".join(f"{r:.2f}" for r in ratio[k]) + f"   mean {ratio[k].mean():.2f}")
     """)
     nb.md(r"""
     Dropout trades training fit for validation fit. Without it the network memorizes the
-    flipped labels (lowest training loss, highest final validation loss). A moderate
-    $p \approx 0.3$–$0.4$ roughly halves the final validation loss. At $p = 0.8$ the
-    network underfits: the training loss is high too. Note also the column "best val loss":
-    even without dropout the model was good *at some epoch*; section 4 (early stopping)
-    is about finding that epoch.
+    flipped labels: the lowest training loss and, with $p = 0.8$, the highest final
+    validation loss. A moderate $p \approx 0.3$–$0.4$ lowers the mean final validation loss
+    by about a third (0.51 to 0.34; per seed the ratio is 0.70 on average), but how much
+    depends on the seed: it roughly halves it for seeds 0 and 4 and changes almost nothing
+    for seed 3, whose run without dropout ended with the lowest validation loss of the five
+    (0.345). Dropout also makes the result far less dependent on the seed: the spread of the
+    final validation loss falls from 0.13 to about 0.02. The validation *accuracy* moves much
+    less than the loss (0.82 without dropout, 0.81 at $p = 0.3$): the loss also punishes how
+    confident the wrong answers are, which the accuracy counts like any other error. At
+    $p = 0.8$ the network underfits: the training loss is high too. Note also the column
+    "best val loss": even without dropout the model was good *at some epoch*; section 4
+    (early stopping) is about finding that epoch.
 
-    Move the slider (the results are cached, so each value trains once):
+    Move the slider to see the run of seed 0 for each $p$ (the results are cached, so each
+    value trains once):
     """)
     nb.widget("""
     dl.interactive.LivePlot(
@@ -400,10 +429,19 @@ def build() -> Notebook:
     print("ISTA         w =", np.round(lasso.w, 3), f" exact zeros: {np.sum(lasso.w == 0)}")
     print("subgradient  w =", np.round(sub.w, 3), f" exact zeros: {np.sum(sub.w == 0)}")
     print(f"objective: ISTA {lasso.objective:.4f}, subgradient {sub.objective:.4f}")
+    print("ISTA's w_7:", lasso.w[7], "| == 0:", lasso.w[7] == 0, "| sign bit set:", np.signbit(lasso.w[7]))
+    print(f"step lr * lam = {0.5 / dl.proximal.lipschitz_constant(X_reg):.3f}")
     """)
     nb.md(r"""
-    (`-0.` is a negative number that rounds to zero: subgradient descent leaves $w_7$
-    hovering at about $\pm\,\text{lr}\cdot\lambda$.)
+    The `-0.` is in the ISTA row, and it is an exact zero: IEEE floating point has a
+    *negative zero*, and soft-thresholding returns $\operatorname{sign}(v)\cdot 0$, which is
+    $-0.0$ when $v < 0$: here the gradient step moves $w_7$ from 0 to slightly below 0, by
+    less than the threshold $\text{lr}\cdot\lambda$, which then sets it to zero with the sign
+    of $v$. $-0.0 = 0.0$ is true, and `w == 0` counts it among ISTA's two zeros; only the
+    sign bit differs. Subgradient descent has no zero at all: its $w_6$ and $w_7$ jitter
+    around 0 in steps of about $\text{lr}\cdot\lambda = 0.083$ and print as 0.035 and
+    $-0.1$ after 20,000 iterations (one iteration earlier or later they would print other
+    values), and its objective stays higher than ISTA's.
 
     Now the paths: the 8 coefficients as $\lambda$ grows from 0.01 to 10, for each penalty
     (each fit warm-starts from the previous one), and, on the right, how many coefficients
@@ -501,29 +539,40 @@ def build() -> Notebook:
     alone). With `L2` this is **weight decay**: the SGD step
     $W \leftarrow W - \text{lr}(\nabla L + 2\lambda W) = (1 - 2\,\text{lr}\,\lambda)W -
     \text{lr}\,\nabla L$ multiplies the weights by a constant slightly below 1 before the
-    usual update. Let us retrain the network of section 1 with a few penalties:
+    usual update. Let us retrain the network of section 1 with a few penalties, over the
+    same five seeds as the dropout table:
     """)
     nb.code("""
-    def train_penalized(penalty):
-        model = figs.make_network(0.0)
+    def train_penalized(penalty, seed):
+        model = figs.make_network(0.0, seed=seed)
         history = dl.fit(model, X_train, y_train, lr=figs.LR, epochs=figs.EPOCHS,
                          batch_size=figs.BATCH_SIZE, validation_data=(X_val, y_val),
-                         penalty=penalty, rng=np.random.default_rng(0))
+                         penalty=penalty, rng=np.random.default_rng(seed))
         weights = np.concatenate([p.value.ravel() for p in model.parameters() if p.regularize])
-        return history, weights
+        return history["val_loss"][-1], history["val_accuracy"][-1], weights
 
-    print("penalty                 val loss   val acc   |W|_2    |w| < 1e-3   exactly 0")
+    print("penalty (means, seeds 0-4)  val loss     beats None   val acc   |W|_2   |w| < 1e-3"
+          "   exactly 0")
     for penalty in (None, dl.L2(1e-3), dl.L2(1e-2), dl.L1(1e-3)):
-        history, weights = train_penalized(penalty)
-        print(f"{penalty!r:22}  {history['val_loss'][-1]:.3f}      {history['val_accuracy'][-1]:.2f}"
-              f"     {np.linalg.norm(weights):6.2f}   {np.mean(np.abs(weights) < 1e-3):6.1%}"
-              f"     {np.sum(weights == 0)}")
+        runs = [train_penalized(penalty, seed) for seed in figs.SEEDS]
+        val = np.array([r[0] for r in runs])
+        if penalty is None:
+            val_none = val
+        weights = [r[2] for r in runs]
+        print(f"{penalty!r:22}  {val.mean():.3f} ± {val.std():.3f}    {np.sum(val < val_none)} of 5"
+              f"     {np.mean([r[1] for r in runs]):.2f}"
+              f"    {np.mean([np.linalg.norm(w) for w in weights]):5.1f}"
+              f"      {np.mean([np.mean(np.abs(w) < 1e-3) for w in weights]):4.0%}"
+              f"        {sum(int(np.sum(w == 0)) for w in weights)}")
     """)
     nb.md(r"""
-    The L2 penalty shrinks the weights and, at a good strength, lowers the validation
-    loss, as dropout did. The L1 network has more near-zero weights, but not a single
-    exact zero, as section 3.2 predicts for (sub)gradient descent; pruning a network by L1
-    needs a threshold or a proximal step.
+    The L2 penalty shrinks the weights and lowers the validation loss on average, as
+    dropout did, and like dropout not on every seed (the column "beats None" counts the
+    seeds on which the penalized run ends with a lower validation loss than the plain one).
+    The weaker $\lambda = 10^{-3}$ does better here than $10^{-2}$, which shrinks the
+    weights to a quarter of their size. The L1 network has far more near-zero weights, but not a single
+    exact zero in any of the five runs, as section 3.2 predicts for (sub)gradient descent;
+    pruning a network by L1 needs a threshold or a proximal step.
 
     **Widget: $\lambda$ and $\alpha$ on a classifier.** To *see* the weights, take a model
     with few, named features: logistic regression on the 14 monomials of degree 1 to 4 of
@@ -555,8 +604,8 @@ def build() -> Notebook:
     > **Early stopping** ― This regularization technique stops the training process as soon
     > as the validation loss reaches a plateau or starts to increase.
 
-    Section 2.2 showed it: the network without dropout had a validation loss of about
-    0.37 at its best epoch, and 0.65 after 250 epochs. Early stopping keeps the good
+    Section 1 showed it: the network without dropout (seed 0) had a validation loss of
+    0.366 at its best epoch, and 0.649 after 250 epochs. Early stopping keeps the good
     epoch. But "as soon as the validation loss starts to increase" would stop at the first
     uptick of a noisy curve, so practical early stopping has knobs. dlkit's
     `EarlyStopping` has the names and semantics of Keras's callback:
@@ -713,7 +762,7 @@ def build() -> Notebook:
 
     | technique | what it does | in dlkit | what we measured here |
     |---|---|---|---|
-    | Dropout | zeroes each unit with probability $p$ during training, scales the rest by $1/(1-p)$; identity at test time | `dl.Dropout(p, rng)` | keep rate $1-p$, mean unchanged, variance $\times\,p/(1-p)$; final validation loss roughly halved at $p \approx 0.3$–$0.4$, underfitting at $p = 0.8$ |
+    | Dropout | zeroes each unit with probability $p$ during training, scales the rest by $1/(1-p)$; identity at test time | `dl.Dropout(p, rng)` | keep rate $1-p$, mean unchanged, variance $\times\,p/(1-p)$; at $p \approx 0.3$–$0.4$ the final validation loss falls by about a third on average over 5 seeds (from halved to unchanged, depending on the seed) and varies far less from seed to seed; underfitting at $p = 0.8$ |
     | LASSO | $\lambda\lVert w\rVert_1$: exact zeros, variable selection | `dl.L1(lam)` | noise features zeroed first; picks one feature of a correlated group |
     | Ridge | $\lambda\lVert w\rVert_2^2$: shrinks, never zero (weight decay) | `dl.L2(lam)` | smooth shrinkage; correlated features pulled together |
     | Elastic Net | $\lambda[(1-\alpha)\lVert w\rVert_1 + \alpha\lVert w\rVert_2^2]$, $\alpha$ on the L2 term (sheet); sklearn's `l1_ratio` $=(1-\alpha)/(1+\alpha)$ | `dl.ElasticNet(lam, alpha)` | zeros like LASSO, groups like Ridge |
