@@ -13,7 +13,7 @@ step count (1 at the first step; ``step()`` increments it *before* use):
 
     SGD       w <- w - lr g
     Momentum  v <- beta v + (1 - beta) g          ("damped", the sheet's course)
-           or v <- beta v + g                     ("undamped", PyTorch, Keras)
+           or v <- beta v + g                     ("undamped", PyTorch)
               w <- w - lr v
     RMSprop   s <- beta s + (1 - beta) g^2
               w <- w - lr g / (sqrt(s) + eps)
@@ -31,9 +31,18 @@ step count (1 at the first step; ``step()`` increments it *before* use):
 Buffers (v, s, m, G, u) start at zero, one per parameter, in ``opt.state``.
 Where eps sits matters for small gradients: dlkit puts it *outside* the
 square root for RMSprop, Adam and Adagrad (as PyTorch does) and inside for
-Adadelta (as its paper and every framework do). Keras adds eps outside the
-root too, but for Adam to the *uncorrected* sqrt(v) (the paper's "eps hat"),
-and its Adagrad adds eps inside the root.
+Adadelta (as its paper and every framework do). Keras 3 differs: its RMSprop
+and Adagrad put eps *inside* the root, lr g / sqrt(s + eps) (and its Adagrad
+starts G at 0.1, not 0); its Adam adds eps outside the *uncorrected* root,
+lr_t m / (sqrt(v) + eps) with lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t) (the
+paper's "eps hat"). Inside the root, eps = 1e-7 floors the RMS gradient at
+sqrt(eps) ~ 3e-4: smaller gradients get smaller steps than lr, as in SGD.
+
+Keras's momentum puts lr inside the velocity, m <- beta m - lr g, w <- w + m:
+the same weights as the undamped form (m = -lr v) only while lr is constant.
+When a schedule changes lr, the undamped form rescales the whole velocity at
+once, while in Keras's form the steps taken with the old lr fade out at rate
+beta.
 
 Updates are written in place into preallocated buffers (``out=``): a step
 allocates no array of the parameter's size, which keeps dlkit close to
@@ -144,9 +153,14 @@ class Momentum(Optimizer):
 
     v is an exponential moving average of the gradients: same units as g.
 
-    convention="undamped" (PyTorch ``SGD(momentum=beta)``, Keras ``SGD(momentum=beta)``):
+    convention="undamped" (PyTorch ``SGD(momentum=beta)``):
 
         v <- beta v + g,                w <- w - lr v
+
+    Keras's ``SGD(momentum=beta)`` keeps lr inside the velocity, m <- beta m -
+    lr g, w <- w + m: identical to "undamped" while lr is constant (m = -lr v),
+    different once a schedule changes lr (old steps keep their old lr and fade
+    at rate beta, instead of being rescaled at once).
 
     Starting from v = 0, v_undamped = v_damped / (1 - beta) at every step, so
     the two give identical weights when lr_undamped = (1 - beta) lr_damped
@@ -202,7 +216,9 @@ class RMSprop(Optimizer):
         s <- beta s + (1 - beta) g^2
         w <- w - lr g / (sqrt(s) + eps)
 
-    eps sits outside the square root (as in PyTorch; the sheet leaves it out).
+    eps sits outside the square root, as in PyTorch (the sheet leaves it out);
+    Keras puts it inside, g / sqrt(s + eps). With no bias correction the first
+    step is lr g / sqrt((1 - beta) g^2) = 3.2 lr for beta = 0.9.
     Defaults: beta = 0.9 (Hinton's lecture, Keras's rho); PyTorch's alpha is 0.99.
     """
 
@@ -239,10 +255,12 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta2^t)
         w <- w - lr m_hat / (sqrt(v_hat) + eps)
 
-    Without the correction, m and v start at 0 and are biased towards 0: at
-    t = 1, m = (1 - beta1) g = 0.1 g and v = 0.001 g^2, so the first step would
-    be lr * 0.1 g / (0.0316 |g|) ~ 3.2 lr instead of lr. The sheet's "4
-    parameters to tune" are lr, beta1, beta2, eps.
+    Without the correction, m and v start at 0 and are biased towards 0: for a
+    constant g, m = (1 - beta1^t) g and v = (1 - beta2^t) g^2, so the step
+    would be (1 - beta1^t) / sqrt(1 - beta2^t) times the corrected one: 3.2 at
+    t = 1 (0.1 g / (0.0316 |g|)), about 6.6 near t = 12, still 3.2 at t = 100,
+    near 1 only after a few thousand steps. The sheet's "4 parameters to tune"
+    are lr, beta1, beta2, eps.
     """
 
     def __init__(self, parameters, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,

@@ -94,15 +94,44 @@ def test_adam_by_hand_with_bias_correction():
     assert got == pytest.approx([0.900000002, 0.9366103542, 0.8946447927], rel=1e-9)
 
 
-def test_adam_without_bias_correction_would_be_three_times_larger():
-    # without correction the first step is 0.1 * 0.05 / sqrt(0.00025) = 0.316 = 3.16 lr
-    p = dl.Parameter(np.array([1.0]))
+def test_adam_without_bias_correction_would_be_3_to_6_6_times_larger():
+    # constant g: corrected, every step is lr (up to eps); uncorrected, the step is
+    # m / sqrt(v) with m = (1 - beta1^t) g, v = (1 - beta2^t) g^2: first 0.1 / sqrt(0.001)
+    p = dl.Parameter(np.array([0.0]))
     opt = Adam([p], lr=0.1)
-    p.grad[...] = 0.5
-    opt.step()
-    assert opt.t == 1
-    assert 1.0 - p.value[0] == pytest.approx(0.1, rel=1e-7)
-    assert 1.0 - p.value[0] != pytest.approx(0.1 * 0.05 / np.sqrt(0.00025), rel=1e-3)
+    m = v = 0.0
+    ratios = []
+    for _ in range(200):
+        before = p.value[0]
+        p.grad[...] = 0.5
+        opt.step()
+        assert before - p.value[0] == pytest.approx(0.1, rel=1e-7)   # corrected: lr
+        m = 0.9 * m + 0.1 * 0.5
+        v = 0.999 * v + 0.001 * 0.25
+        ratios.append((0.1 * m / np.sqrt(v)) / (before - p.value[0]))
+    assert ratios[0] == pytest.approx(np.sqrt(10), rel=1e-6)           # 3.16 at t = 1
+    assert int(np.argmax(ratios)) + 1 == 12 and 6.5 < max(ratios) < 6.6  # 6.6 near t = 12
+    assert ratios[99] == pytest.approx(1 / np.sqrt(1 - 0.999**100), rel=1e-4)  # 3.2 at t = 100
+    assert 3.2 < ratios[99] < 3.3
+
+
+def test_keras_momentum_equals_undamped_only_while_lr_is_constant():
+    # Keras: m <- beta m - lr g, w <- w + m;  dlkit undamped: v <- beta v + g, w <- w - lr v
+    grads = np.random.default_rng(0).standard_normal(30)
+    lrs = [0.1] * 20 + [0.01] * 10                     # a step schedule after 20 steps
+    p = dl.Parameter(np.array([1.0]))
+    opt = Momentum([p], lr=0.1, beta=0.9, convention="undamped")
+    w_keras, m = 1.0, 0.0
+    gap = []
+    for g, lr in zip(grads, lrs):
+        opt.lr = lr
+        p.grad[...] = g
+        opt.step()
+        m = 0.9 * m - lr * g
+        w_keras += m
+        gap.append(abs(p.value[0] - w_keras))
+    assert max(gap[:20]) < 1e-12                       # constant lr: the same weights
+    assert min(gap[21:]) > 1e-3                        # after the drop: not the same
 
 
 def test_adagrad_by_hand():
