@@ -294,8 +294,8 @@ def build() -> Notebook:
       signal to fit 110,000 weights; 650 weights on top of good features are enough.
     * **medium data** (1,000): the sheet's "freeze most" has the best mean and is the best in 2
       of the 3 seeds, fine-tuning in the third; but the three pretrained strategies are within
-      0.7 points of each other, less than their seed-to-seed spread (± 0.6 to 1.5). This row
-      is a tie between them, not a confirmation of the sheet's middle row. What it does show
+      0.7 points of each other, while each moves by ± 0.6 to 1.5 points from seed to seed. This
+      row is a tie between them, not a confirmation of the sheet's middle row. What it does show
       is that all three are ahead of training from scratch, by 2.5 to 3.2 points.
     * **large data** (5,000): as the sheet says, fine-tuning everything from the pretrained
       weights is the best in every seed; training from scratch comes second, 1.8 points behind,
@@ -515,7 +515,7 @@ def build() -> Notebook:
     """)
     nb.md(r"""
     Up to step 10 the two are the same; at step 11 PyTorch's step drops tenfold at once, Keras's
-    only by its factor $\beta$ per step. So "momentum 0.9 with this schedule" trains differently
+    only by about $\beta = 0.9$ per step. So "momentum 0.9 with this schedule" trains differently
     in the two frameworks: state the form along with the convention.
 
     **Why Adam needs its bias correction.** The averages start at 0, so early on they are biased
@@ -661,8 +661,8 @@ def build() -> Notebook:
     5 seeds, and momentum, at the same $\alpha$ as SGD, in 4 of 5 as well. Adam has the best
     mean validation accuracy with the smallest spread, and on the training set by far the
     smallest spread: with no tuning at all it trains reliably, the reason it is "the most
-    popular method". The others reach Adam's level in some seeds and fall several points short
-    in others. But each optimizer ran at one learning rate only, so this table says nothing
+    popular method". The other adaptive methods vary two to three times more from seed to seed
+    (± 1.7 to 2.7 points against Adam's ± 0.8). But each optimizer ran at one learning rate only, so this table says nothing
     about how sensitive each one is to the choice of $\alpha$. To measure that, train SGD and
     Adam on the same task over a grid of learning rates in steps of about 3, half a decade,
     with seeds 0, 1 and 2. A run *diverged* when its first epoch's mean loss is above 3, well
