@@ -117,12 +117,14 @@ def test_batchnorm_widget_reports_divergence_and_results():
 
 
 def test_experiment_figures():
-    class H(dict):
-        epoch = [0, 1, 2]
-
-    h = H(accuracy=[0.5, 0.8, 1.0], val_accuracy=[0.4, 0.6, 0.7])
-    fig = fig01.render_overfitting({"plain": h, "augmented": h})
-    assert "0.300" in fig.axes[0].get_title()
+    records = np.array([[1, 0.5, 0.4], [2, 0.8, 0.6], [3, 1.0, 0.7]])       # 0.3 gap
+    other = records + [0, 0.0, 0.1]                                          # 0.2 gap
+    runs = [({"accuracy": [0.5, 0.8, 0.9]}, records), ({"accuracy": [0.4, 0.7, 0.9]}, other)]
+    fig = fig01.render_overfitting({"plain": runs, "augmented": runs[:1]})
+    assert "final gap 0.250 (mean of 2 seeds)" in fig.axes[0].get_title()
+    assert "final gap 0.300 (mean of 1 seeds)" in fig.axes[1].get_title()
+    labels = [line.get_label() for line in fig.axes[0].lines]
+    assert "training (clean digits)" in labels and "validation" in labels
     fig = fig01.render_flip_lesson({"shapes": (0.6, 0.7), "letters": (1.0, 0.5)},
                                    {"shapes": 0.1, "letters": 0.25})
     assert fig.axes[0].get_ylabel() == "test accuracy"
@@ -130,3 +132,19 @@ def test_experiment_figures():
     fig = fig01.render_bn_grid({"without": table, "with": table}, [0.1, 1.0], [1.0, 10.0])
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "diverged" in texts and "0.90" in texts
+
+
+def test_mean_over_seeds_leaves_diverged_runs_out():
+    acc = np.array([[0.8, np.nan, np.nan], [0.6, 0.5, np.nan]])      # (seeds, settings)
+    mean = fig01.mean_over_seeds(acc)
+    np.testing.assert_allclose(mean[:2], [0.7, 0.5])
+    assert np.isnan(mean[2])
+
+
+def test_bn_grid_runs_every_setting_and_seed():
+    grid = fig01.bn_grid([0.1], [1.0], seeds=[0, 1], epochs=1)
+    assert set(grid) == {False, True}
+    assert grid[True].shape == (2, 1, 1)
+    # each seed is its own run: train_bn with that seed
+    assert grid[True][1, 0, 0] == fig01.train_bn(True, 0.1, 1.0, epochs=1, seed=1)[1]
+    assert grid[True][0, 0, 0] != grid[True][1, 0, 0]

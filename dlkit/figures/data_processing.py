@@ -298,23 +298,33 @@ def render_flip_lesson(results: dict[str, tuple[float, float]], chance: dict[str
     return fig
 
 
-def render_overfitting(histories: dict):
-    """Training (solid) and validation (dashed) accuracy per epoch, one panel per run."""
+def render_overfitting(runs: dict):
+    """Accuracy against epochs, one panel per condition, mean over seeds (band: min to max).
+
+    runs: {name: [(history, records), ...]}, one pair per seed; ``records`` is an array
+    (K, 3) of (epoch, accuracy on the clean training data, validation accuracy), and
+    ``history["accuracy"]`` what fit logs (the mini-batches as trained on, augmented or not).
+    """
     fig = new_figure(9.6, 3.6)
-    axes = fig.subplots(1, len(histories), sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, (name, h) in zip(axes, histories.items()):
-        epochs = np.asarray(h.epoch) + 1
-        ax.plot(epochs, h["accuracy"], color=TRAIN_COLOR, label="training")
-        ax.plot(epochs, h["val_accuracy"], color=VAL_COLOR, linestyle="--", label="validation")
-        ax.fill_between(epochs, h["val_accuracy"], h["accuracy"], color=PALETTE["black"],
-                        alpha=0.08, label="gap")
-        gap = h["accuracy"][-1] - h["val_accuracy"][-1]
-        ax.set_title(f"{name}: final gap {gap:.3f}")
+    axes = np.atleast_1d(fig.subplots(1, len(runs), sharey=True))
+    for ax, (name, seed_runs) in zip(axes, runs.items()):
+        records = np.stack([rec for _, rec in seed_runs])          # (S, K, 3)
+        epochs = records[0, :, 0]
+        for col, color, style, label in ((1, TRAIN_COLOR, "-", "training (clean digits)"),
+                                         (2, VAL_COLOR, "--", "validation")):
+            acc = records[:, :, col]
+            ax.plot(epochs, acc.mean(axis=0), color=color, linestyle=style, label=label)
+            ax.fill_between(epochs, acc.min(axis=0), acc.max(axis=0), color=color, alpha=0.15)
+        logged = np.mean([h["accuracy"] for h, _ in seed_runs], axis=0)
+        ax.plot(np.arange(1, logged.size + 1), logged, color=PALETTE["black"], linestyle=":",
+                linewidth=1, label="training, as logged by fit (batches seen)")
+        gap = np.mean(records[:, -1, 1] - records[:, -1, 2])
+        ax.set_title(f"{name}: final gap {gap:.3f} (mean of {len(seed_runs)} seeds)",
+                     fontsize=10)
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("accuracy")
-    axes[0].legend(frameon=False, loc="lower right")
+    axes[0].legend(frameon=False, loc="lower right", fontsize=8)
     return fig
 
 
@@ -387,6 +397,33 @@ def train_bn(batchnorm: bool, lr: float, init_scale: float, epochs: int = 5, see
     except TrainingDiverged as err:
         return err.history, None
     return history, evaluate(model, Xva[:n_val], yva[:n_val], "softmax_cross_entropy")[1]
+
+
+def bn_grid(lrs, scales, seeds, epochs: int = 5) -> dict[bool, np.ndarray]:
+    """Validation accuracy of ``train_bn`` over a grid, without and with batch norm.
+
+    Returns {batchnorm: array (len(seeds), len(scales), len(lrs))}, NaN where training
+    diverged.
+    """
+    grid = {}
+    for batchnorm in (False, True):
+        acc = np.full((len(seeds), len(scales), len(lrs)), np.nan)
+        for k, seed in enumerate(seeds):
+            for i, scale in enumerate(scales):
+                for j, lr in enumerate(lrs):
+                    _, value = train_bn(batchnorm, lr, scale, epochs=epochs, seed=seed)
+                    acc[k, i, j] = np.nan if value is None else value
+        grid[batchnorm] = acc
+    return grid
+
+
+def mean_over_seeds(acc: np.ndarray) -> np.ndarray:
+    """acc: (S, ...) with NaN for diverged runs -> the mean of the runs that finished,
+    NaN where every seed diverged. (..., like acc without its first axis.)"""
+    finished = ~np.isnan(acc)
+    count = finished.sum(axis=0)
+    total = np.where(finished, acc, 0.0).sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 @lru_cache(maxsize=64)
