@@ -32,8 +32,9 @@ def build() -> Notebook:
     1. overfit one mini-batch with a correct network, then watch what five deliberately broken
        networks do, and learn to read the loss curve (`dl.overfit_one_batch`);
     2. see what failing this test means: *a bug, a bad learning rate or initialization, too
-       little capacity, or depth without the cures that deep networks need*; the sheet's "too
-       complex" is half right, for another reason than it suggests;
+       little capacity, or depth without the cures that deep networks need*, and why "too
+       complex", the sheet's other reason, is the wrong diagnosis even when a deeper network
+       fails;
     3. derive the central difference and measure its error against the step $h$: truncation
        $O(h^2)$, round-off $O(\varepsilon/h)$, best $h$ near $\varepsilon^{1/3}$, and why
        gradient checks need float64;
@@ -176,11 +177,11 @@ def build() -> Notebook:
       correct loop. See 1.4.
     """)
     nb.md(r"""
-    ### 1.3 "Too complex"? What a failure means
+    ### 1.3 "Too complex"? No: what a failure means
 
     The sheet says that a model which cannot overfit a small batch is "either too complex or not
-    complex enough". Let us measure both halves on our batch, with the recipe of 1.1 (plain SGD
-    at learning rate 0.5, at most 1500 updates): networks from 1 to 256 hidden units wide, and
+    complex enough". Let us measure both on our batch, with the recipe of 1.1 (plain SGD
+    at learning rate 0.5, at most 1500 updates): networks from 1 to 1024 hidden units wide, and
     plain stacks of 1 to 32 hidden layers of 16 units, with tanh (Xavier initialization), ReLU
     (He initialization) or sigmoid (Xavier) units. One run decides little, so each network is
     trained from 5 seeds (the seed draws the initial weights), and the table says whether
@@ -189,7 +190,7 @@ def build() -> Notebook:
     nb.code("""
     rows = [  # (activation, hidden units per layer, hidden layers, learning rate)
         ("tanh", 1, 1, 0.5), ("tanh", 2, 1, 0.5), ("tanh", 4, 1, 0.5), ("tanh", 16, 1, 0.5),
-        ("tanh", 256, 1, 0.5), ("tanh", 16, 4, 0.5), ("tanh", 16, 8, 0.5), ("tanh", 16, 16, 0.5),
+        ("tanh", 1024, 1, 0.5), ("tanh", 16, 4, 0.5), ("tanh", 16, 8, 0.5), ("tanh", 16, 16, 0.5),
         ("tanh", 16, 32, 0.5), ("ReLU", 16, 8, 0.5), ("ReLU", 16, 16, 0.5), ("ReLU", 16, 32, 0.5),
         ("sigmoid", 16, 4, 0.5), ("tanh", 16, 16, 0.05), ("tanh", 16, 32, 0.05),
     ]
@@ -206,22 +207,22 @@ def build() -> Notebook:
 
     * **Too little capacity.** One hidden unit cannot bend the boundary twice, so no seed
       fits XOR; two units fit it only from a lucky start; from 4 units up every seed does, and
-      256 units (1025 parameters) too. More parameters never hurt here: "not complex enough" is
-      right, "too complex" is not, *if complex means parameters*.
+      1024 units (4097 parameters) too, more slowly at this learning rate but surely. More
+      parameters never stop a network from memorizing the batch: "not complex enough" is
+      right, "too complex" is not.
     * **Depth without the cures.** At the learning rate that suits the shallow network, plain
       stacks fail as they get deep: tanh in some seeds at 16 layers and in all five at 32, ReLU
       in some seeds at 16 layers and in all five at 32 (several by diverging), sigmoid in all
-      five already at 4 layers. Not for lack of parameters: 16 tanh layers have 4145 of them
-      and fail where 1025 in one wide layer succeed. Through many layers, gradients vanish or
-      explode, units saturate (tanh, sigmoid) or die (ReLU), and a step that suits a shallow
-      network throws the deep one into a state where its output hardly depends on its input:
-      the loss falls at first, jumps in spikes, and in most runs climbs back to about
-      $\ln 2 \approx 0.69$, the loss of answering 1/2 everywhere, where it stays (the figure
-      below: the 32-layer tanh stack).
-      This is an *optimization* problem, and the cure is not a smaller model. The last two
-      rows show the simplest one: at learning rate 0.05 every seed of the 16-layer tanh stack
-      memorizes the batch (the 32-layer one only in some seeds within 1500 updates). The
-      standard cures, which let networks of a hundred layers train, are a better
+      five already at 4 layers. The number of parameters is not the cause: 16 tanh layers have
+      4145 of them and fail where 4097 in one wide layer succeed. Through many layers,
+      gradients vanish or explode, units saturate (tanh, sigmoid) or die (ReLU), and a step
+      that suits a shallow network throws the deep one into a state where its output hardly
+      depends on its input: the loss falls at first, jumps in spikes, and in most runs climbs
+      back to about $\ln 2 \approx 0.69$, the loss of answering 1/2 everywhere, where it stays
+      (the figure below: the 32-layer tanh stack). This is an *optimization* problem, and the
+      cure is not a smaller model. The last two rows show the simplest one: at learning rate
+      0.05 every seed of the 16-layer tanh stack memorizes the batch (the 32-layer one only in
+      some seeds within 1500 updates). The standard cures for deep networks are a better
       initialization (chapter 03), batch normalization (chapter 01) and residual connections
       $y = x + f(x)$ (part 3 builds one).
     """)
