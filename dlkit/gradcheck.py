@@ -241,11 +241,20 @@ class GradCheckResult:
         what = "directions" if self.mode == "directions" else "entries"
         return f": analytical = -numerical in all {num.size} {what} (a sign error)"
 
-    def report(self) -> str:
+    def report(self, floor: float | None = None) -> str:
+        """One line per array: its relative error, flagged above BUG_THRESHOLD.
+
+        floor: errors below it are shown as "< floor". Round-off-sized errors
+        (1e-11 to 1e-9 in float64) have digits that change from one CPU to
+        another; a floor prints only what holds everywhere.
+        """
+        if floor is not None:
+            floor = check_float(floor, "floor", low=0.0, low_open=True)
         lines = [f"{'array':<12} {'relative error':>15}"]
         for name, err in self.errors.items():
             flag = "  <-- bug?" if err > BUG_THRESHOLD else ""
-            lines.append(f"{name:<12} {err:>15.2e}{flag}")
+            shown = f"< {floor:.0e}" if floor is not None and err < floor else f"{err:.2e}"
+            lines.append(f"{name:<12} {shown:>15}{flag}")
         if self.mode != "full":
             k = max(len(v) for v in self.numerical.values())
             what = "entries" if self.mode == "coords" else "directions"

@@ -345,6 +345,11 @@ def test_verdict_bands_and_report():
     assert r.verdict().startswith("suspicious") and "'W'" in r.verdict()
     assert r.report().splitlines()[0].split() == ["array", "relative", "error"]
     assert repr(r) == "GradCheckResult(max_error=2.00e-05, worst='W')"
+    lines = r.report(floor=1e-8).splitlines()
+    assert lines[1].split() == ["W", "2.00e-05"] and lines[2].split() == ["b", "<", "1e-08"]
+    assert r.report() == r.report(floor=None) and "1.00e-09" in r.report()
+    with pytest.raises(ValueError, match="floor"):
+        r.report(floor=0.0)
 
 
 # -- bad input ---------------------------------------------------------------------------------
