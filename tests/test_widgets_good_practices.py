@@ -155,6 +155,10 @@ def test_overfit_seeds_width_and_bad_activation():
     assert all(r.reached for r in wide)
     with pytest.raises(ValueError, match="act must be one of"):
         fig05.overfit_seeds("softplus")
+    with pytest.raises(ValueError, match="depth must be >= 1"):
+        fig05.mlp(16, depth=0)
+    with pytest.raises(ValueError, match="at least one"):
+        fig05.seed_summary([])
 
 
 def test_nudged_moves_every_weight_one_ulp_and_deep_runs_amplify_it():

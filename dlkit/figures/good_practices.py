@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from .._validate import check_int
 from ..activations import ReLU, Sigmoid, Tanh
 from ..datasets.toy import make_xor
 from ..dense import Dense
@@ -34,9 +35,10 @@ def _plain_log_ticks(axis, every: int = 1) -> None:
 # layer it differs from one CPU to another (BLAS kernels sum in other orders, vectorized
 # tanh and exp differ in the last bit). The test layer below uses only what IEEE 754
 # rounds the same way everywhere: +, -, *, / and sqrt, elementwise, in a fixed order (no
-# BLAS, no tanh, no np.sum whose order follows the SIMD width), on inputs that are small
-# multiples of 1/8, exact in float32 and float64. Its round-off is then bit-identical on
-# every machine, in both dtypes.
+# BLAS, no tanh, no np.sum, whose order of additions is NumPy's own), on inputs that are
+# small multiples of 1/8, exact in float32 and float64. Its round-off is then bit-identical
+# on every machine, in both dtypes (tests/test_widgets_good_practices.py checks it against
+# a loop over Python scalars).
 def softsign_sqrt(a: np.ndarray) -> np.ndarray:
     """s(a) = a / sqrt(1 + a^2): a tanh look-alike (odd, S-shaped, s'(0) = 1, |s| < 1)."""
     return a / np.sqrt(1 + a * a)
@@ -81,7 +83,9 @@ def finite_difference_error(h: float, dtype: str = "float64", method: str = "cen
 
     Everything (inputs, weights, the perturbation, the loss) is in ``dtype``;
     the reference is the exact gradient in float64, so this is the error of
-    the numerical gradient alone. The same number on every machine.
+    the numerical gradient alone. The numerical gradient is the same on every
+    machine, bit for bit; the norms of the relative error can differ in their
+    last bit only.
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
@@ -193,6 +197,7 @@ def mlp(hidden: int = 16, seed: int = 0, first=Dense, act=Tanh, last=Dense, *,
     The hidden layers' W are drawn by ``init`` (Xavier, or He for ReLU), the output
     layer's by Xavier, all from one Generator seeded with ``seed``.
     """
+    depth = check_int(depth, "depth", low=1)
     rng = np.random.default_rng(seed)
     layers = [first(2, hidden, init=init, rng=rng), act()]
     for _ in range(depth - 1):
@@ -232,6 +237,8 @@ def seed_summary(results: list[OverfitResult]) -> str:
     number of updates, the failures how many diverged.
     """
     n = len(results)
+    if n == 0:
+        raise ValueError("results must hold at least one OverfitResult, got none")
     reached = [r.iterations for r in results if r.reached]
     diverged = sum(r.diagnosis == "diverged" for r in results)
     also = f" ({diverged} diverged)" if diverged else ""
