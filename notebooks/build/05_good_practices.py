@@ -865,11 +865,12 @@ def build() -> Notebook:
     nb.md(r"""
     One start in five memorizes the batch within 500 updates (the plain two-layer MLP of 1.1
     needed about 230); the others are still falling slowly, or wander up and down without
-    settling. (Such a run is chaotic, like the deep stacks of 1.3, so we count over seeds
-    rather than print one run's loss.) The tool can only list the usual suspects: a symptom,
-    not a diagnosis. The gradient check of the whole model says where to look. Read its
-    report from the **loss down** (from the last layer to the first): a wrong `dx` corrupts
-    every layer *below* the bug, so the bug sits at the first wrong array from the top.
+    settling. (A run that wanders like that can be chaotic, like the deep stacks of 1.3, so we
+    count over seeds rather than print one run's loss.) The tool can only list the usual
+    suspects: a symptom, not a diagnosis. The gradient check of the whole model says where to
+    look. Read its report from the **loss down** (from the last layer to the first): a wrong
+    `dx` corrupts every layer *below* the bug, so the bug sits at the first wrong array from
+    the top.
     """)
     nb.code("""
     print(gc.check_model(residual_net(ResidualTanh), "bce", X_batch, y_batch).report(floor=1e-8))
