@@ -570,9 +570,9 @@ def build() -> Notebook:
     dropout did, and like dropout not on every seed (the column "beats None" counts the
     seeds on which the penalized run ends with a lower validation loss than the plain one).
     The weaker $\lambda = 10^{-3}$ does better here than $10^{-2}$, which shrinks the
-    weights to a quarter of their size. The L1 network has far more near-zero weights, but not a single
-    exact zero in any of the five runs, as section 3.2 predicts for (sub)gradient descent;
-    pruning a network by L1 needs a threshold or a proximal step.
+    weights to a quarter of their size. The L1 network has far more near-zero weights, but
+    not a single exact zero in any of the five runs, as section 3.2 predicts for
+    (sub)gradient descent; pruning a network by L1 needs a threshold or a proximal step.
 
     **Widget: $\lambda$ and $\alpha$ on a classifier.** To *see* the weights, take a model
     with few, named features: logistic regression on the 14 monomials of degree 1 to 4 of
