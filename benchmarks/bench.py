@@ -247,7 +247,7 @@ def cnn_dlkit(n=64):
     y = rng.integers(0, 10, n)
 
     def step():
-        _, dz = dl.losses._softmax_ce(model.forward(X), y)
+        _, dz = dl.losses.softmax_cross_entropy(model.forward(X), y)
         opt.zero_grad()
         model.backward(dz)
         opt.step()
