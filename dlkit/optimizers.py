@@ -234,16 +234,15 @@ class Adam(Optimizer):
         self.eps = _check_eps(eps)
 
     def update(self, p: Parameter, state: dict) -> None:
-        v, s = self._buffers(p, state, "v", "s")
+        v, s, v_hat, s_hat = self._buffers(p, state, "v", "s", "v_hat", "s_hat")
         g = p.grad
         v *= self.beta1                                         # v <- beta1 v + (1 - beta1) g
         v += (1.0 - self.beta1) * g
         s *= self.beta2                                         # s <- beta2 s + (1 - beta2) g^2
         s += (1.0 - self.beta2) * np.square(g)
-        v_hat = v / (1.0 - self.beta1 ** self.t)                # bias correction
-        s_hat = s / (1.0 - self.beta2 ** self.t)
+        np.divide(v, 1.0 - self.beta1 ** self.t, out=v_hat)     # v_hat = v / (1 - beta1^t)
+        np.divide(s, 1.0 - self.beta2 ** self.t, out=s_hat)     # s_hat = s / (1 - beta2^t)
         p.value -= self.lr * v_hat / (np.sqrt(s_hat) + self.eps)
-
     def _hyper(self) -> str:
         return f"beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
 
