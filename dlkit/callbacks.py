@@ -82,13 +82,14 @@ class History:
     history.history["val_loss"]  validation loss after epoch e (if validation data)
     history.batch_loss           the loss of every iteration (mini-batch update)
     history.epoch                [0, 1, 2, ...]
+    history.params               how it was trained (epochs, batch_size, n, steps_per_epoch)
     """
 
-    def __init__(self):
+    def __init__(self, **params):
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.batch_loss: list[float] = []
-        self.params: dict = {}
+        self.params: dict = params
         self.stopped_epoch: int | None = None
 
     def append(self, epoch: int, logs: dict) -> None:

@@ -26,10 +26,6 @@ dY (C_out, N H_out W_out):
     dcols = W_mat^T dY             then col2im: every window adds its share
                                    back to the input positions it read.
 
-(dcols has the shape of cols and is written into its buffer once dW has used
-it: no new 29 MB array in the benchmark's layer, and a forward's cache serves
-one backward.)
-
 col2im loops over the kH kW kernel offsets (u, v), adding a strided slice of
 dcols into dxp[:, :, u::s, v::s] each time: kH kW vectorised additions, no
 np.add.at.
@@ -42,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import check_dtype, check_int, check_rng
 from .initializers import get_initializer, zeros
-from .layer import SPENT, Layer
+from .layer import Layer
 from .parameter import Parameter
 
 
@@ -143,48 +139,32 @@ class Conv2D(Layer):
         return y.reshape(self.out_channels, n, ho, wo).transpose(1, 0, 2, 3)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        """dy: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds into W.grad and b.grad.
-
-        dcols is computed in the buffer of the cached cols (once dW has used them): the
-        cache serves one backward, a second raises until the next forward.
-        """
-        dy_mat = self._param_grads(dy)
-        cols, self._cols = self._cols, SPENT
-        n, c, h, w = self._xshape
-        ho, wo = self.output_shape(h, w)
-        kh, kw = self.kernel_size
-        sh, sw = self.stride
-        w_t = self.W.value.reshape(self.out_channels, -1).T
-        if np.result_type(w_t, dy_mat) == cols.dtype:
-            dcols = np.matmul(w_t, dy_mat, out=cols)                 # cols are not needed now
-        else:
-            dcols = w_t @ dy_mat
-        dcols = dcols.reshape(c, kh, kw, n, ho, wo)
-        hp, wp = self._pshape[2:]
-        dxp = np.zeros((c, n, hp, wp), dtype=dcols.dtype)            # channel-major, like dcols
-        for u in range(kh):                                          # col2im
-            for v in range(kw):
-                dxp[:, :, u:u + sh * ho:sh, v:v + sw * wo:sw] += dcols[:, u, v]
-        ph, pw = self.padding
-        return dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
-
-    def backward_params(self, dy: np.ndarray) -> None:
-        """The parameter half of backward (dW, db), without dx: what a first layer needs."""
-        self._param_grads(dy)
-
-    def _param_grads(self, dy: np.ndarray) -> np.ndarray:
-        """dW += dY cols^T, db += sum dY; returns dY as a (C_out, N H_out W_out) matrix."""
+        """dy: (N, C_out, H_out, W_out) -> dx: (N, C_in, H, W); adds into W.grad and b.grad."""
         cols = self._backward_ready("_cols")
         n, _, h, w = self._xshape
         ho, wo = self.output_shape(h, w)
         if not isinstance(dy, np.ndarray) or dy.shape != (n, self.out_channels, ho, wo):
             raise ValueError(f"{self!r}: dy must have shape {(n, self.out_channels, ho, wo)}, "
                              f"got {getattr(dy, 'shape', type(dy).__name__)}")
-        dy_mat = dy.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)  # (C_out, N Ho Wo)
-        self.W.grad += (dy_mat @ cols.T).reshape(self.W.shape)
+        dY = dy.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)   # (C_out, N Ho Wo)
+        self.W.grad += (dY @ cols.T).reshape(self.W.shape)             # dW = dY cols^T
         if self.b is not None:
-            self.b.grad += dy_mat.sum(axis=1)
-        return dy_mat
+            self.b.grad += dY.sum(axis=1)                               # db = sum of dy
+        W_mat = self.W.value.reshape(self.out_channels, -1)
+        return self._col2im(W_mat.T @ dY)                               # dcols = W^T dY
+
+    def _col2im(self, dcols: np.ndarray) -> np.ndarray:
+        """dcols (C_in kH kW, N H_out W_out) -> dx (N, C_in, H, W): every window adds its
+        share back to the input positions it read, one kernel offset (u, v) at a time."""
+        n, c, h, w = self._xshape
+        ho, wo = self.output_shape(h, w)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        dcols = dcols.reshape(c, kh, kw, n, ho, wo)
+        dxp = np.zeros((c, n, *self._pshape[2:]), dtype=dcols.dtype)   # channel-major, like dcols
+        for u in range(kh):
+            for v in range(kw):
+                dxp[:, :, u:u + sh * ho:sh, v:v + sw * wo:sw] += dcols[:, u, v]
+        return dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
 
     def __repr__(self) -> str:
         extra = ""

@@ -61,19 +61,15 @@ class Dense(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dy: (N, out_features) -> dx: (N, in_features); adds into W.grad and b.grad."""
-        self.backward_params(dy)
-        return dy @ self.W.value.T
-
-    def backward_params(self, dy: np.ndarray) -> None:
-        """The parameter half of backward: dW += x^T dy, db += sum_n dy (no dx)."""
         x = self._backward_ready()
         if dy.shape != (x.shape[0], self.out_features):
             raise ValueError(
                 f"{self!r}: dy must have shape {(x.shape[0], self.out_features)}, got {dy.shape}"
             )
-        self.W.grad += x.T @ dy
+        self.W.grad += x.T @ dy                 # dL/dW = x^T dy
         if self.b is not None:
-            self.b.grad += dy.sum(axis=0)
+            self.b.grad += dy.sum(axis=0)       # dL/db = sum_n dy[n]
+        return dy @ self.W.value.T              # dL/dx = dy W^T
 
     def __repr__(self) -> str:
         return f"Dense({self.in_features} -> {self.out_features})"

@@ -8,11 +8,6 @@ Backward computes gradients; it never updates weights (that is the
 optimizer's job: the sheet's step 2 and step 3 are separate). A layer has a
 ``training`` flag: layers such as Dropout and BatchNorm behave differently in
 training and evaluation mode.
-
-Conv2D and BatchNorm compute dx in the buffer of what their forward cached
-(the im2col matrix, x - mu_B), which saves a large allocation: their cache
-serves ONE backward, as in PyTorch, and a second backward after the same
-forward raises RuntimeError.
 """
 
 from __future__ import annotations
@@ -20,8 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from .parameter import Parameter
-
-SPENT = "spent: the cache became dx"   # what a used-up cache is set to (see above)
 
 
 class Layer:
@@ -55,10 +48,6 @@ class Layer:
         cache = getattr(self, cache_name, None)
         if cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        if cache is SPENT:
-            raise RuntimeError(f"{self!r}.backward called twice after one forward: the first "
-                               "call used up the cache (dx is computed in its buffer); run "
-                               "forward again")
         return cache
 
     def __repr__(self) -> str:

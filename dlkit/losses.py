@@ -35,7 +35,7 @@ def _logits(z, name: str = "logits", ndim=(1, 2)) -> np.ndarray:
     return z
 
 
-# -- kernels: the formulas on already-checked arrays (fit calls these directly) ------
+# -- the formulas, on already-checked arrays -------------------------------------------
 def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """z: (N,) or (N, 1) logits; y: 0/1 labels already shaped like z."""
     n = z.shape[0]
@@ -126,47 +126,21 @@ def categorical_accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     return float(np.count_nonzero(np.argmax(logits, axis=1) == np.asarray(y)) / len(logits))
 
 
-class LossSpec:
-    """A named loss: the checked function, its kernel, its accuracy, its target check."""
-
-    def __init__(self, fn, kernel=None, accuracy=None, targets=None):
-        self.fn, self.kernel, self.accuracy, self.targets = fn, kernel, accuracy, targets
-
-    def prepare(self, z_like: np.ndarray, y):
-        """Check the targets once against logits shaped like z_like; return them ready."""
-        return y if self.targets is None else self.targets(z_like, y)
-
-
-def _class_targets(z, y):
-    return check_class_labels(y, z.shape[1], "y", n=z.shape[0])
-
-
-_BCE = LossSpec(binary_cross_entropy, _bce, binary_accuracy, _binary_targets)
-_SCE = LossSpec(softmax_cross_entropy, _softmax_ce, categorical_accuracy, _class_targets)
-_MSE = LossSpec(mse, _mse, None, _mse_targets)
+#: Each named loss with the accuracy fit logs beside it (None: no accuracy for MSE).
 LOSSES = {
-    "binary_cross_entropy": _BCE,
-    "bce": _BCE,
-    "softmax_cross_entropy": _SCE,
-    "cross_entropy": _SCE,
-    "mse": _MSE,
+    "binary_cross_entropy": (binary_cross_entropy, binary_accuracy),
+    "bce": (binary_cross_entropy, binary_accuracy),
+    "softmax_cross_entropy": (softmax_cross_entropy, categorical_accuracy),
+    "cross_entropy": (softmax_cross_entropy, categorical_accuracy),
+    "mse": (mse, None),
 }
-
-
-def get_loss_spec(loss) -> LossSpec:
-    """The LossSpec of a name in LOSSES or of a callable (logits, y) -> (value, dlogits)."""
-    if callable(loss):
-        for spec in LOSSES.values():
-            if spec.fn is loss:
-                return spec
-        return LossSpec(loss)
-    if isinstance(loss, str) and loss in LOSSES:
-        return LOSSES[loss]
-    raise ValueError(f"loss must be a callable (logits, y) -> (value, dlogits) or one of "
-                     f"{sorted(LOSSES)}, got {loss!r}")
 
 
 def get_loss(loss):
     """(loss_fn, accuracy_fn or None) from a name in LOSSES or a callable (logits, y)."""
-    spec = get_loss_spec(loss)
-    return spec.fn, spec.accuracy
+    if callable(loss):
+        return next((pair for pair in LOSSES.values() if pair[0] is loss), (loss, None))
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]
+    raise ValueError(f"loss must be a callable (logits, y) -> (value, dlogits) or one of "
+                     f"{sorted(LOSSES)}, got {loss!r}")

@@ -17,10 +17,10 @@ step count (1 at the first step; ``step()`` increments it *before* use):
               w <- w - lr v
     RMSprop   s <- beta s + (1 - beta) g^2
               w <- w - lr g / (sqrt(s) + eps)
-    Adam      m <- beta1 m + (1 - beta1) g        (1st moment, the sheet's v_dw)
-              v <- beta2 v + (1 - beta2) g^2      (2nd moment, the sheet's s_dw)
-              m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)   (bias correction)
-              w <- w - lr m_hat / (sqrt(v_hat) + eps)
+    Adam      v <- beta1 v + (1 - beta1) g        (1st moment, the sheet's v_dw)
+              s <- beta2 s + (1 - beta2) g^2      (2nd moment, the sheet's s_dw)
+              v_hat = v / (1 - beta1^t),  s_hat = s / (1 - beta2^t)   (bias correction)
+              w <- w - lr v_hat / (sqrt(s_hat) + eps)
     Adagrad   G <- G + g^2
               w <- w - lr g / (sqrt(G) + eps)
     Adadelta  s <- rho s + (1 - rho) g^2
@@ -28,7 +28,7 @@ step count (1 at the first step; ``step()`` increments it *before* use):
               u <- rho u + (1 - rho) dw^2
               w <- w - lr dw                      (lr = 1: Zeiler's original rule)
 
-Buffers (v, s, m, G, u) start at zero, one per parameter, in ``opt.state``.
+Buffers (v, s, G, u) start at zero, one per parameter, in ``opt.state``.
 Where eps sits matters for small gradients: dlkit puts it *outside* the
 square root for RMSprop, Adam and Adagrad (as PyTorch does) and inside for
 Adadelta (as its paper and every framework do). Keras 3 differs: its RMSprop
@@ -44,15 +44,13 @@ When a schedule changes lr, the undamped form rescales the whole velocity at
 once, while in Keras's form the steps taken with the old lr fade out at rate
 beta.
 
-Updates are written in place into preallocated buffers (``out=``): a step
-allocates no array of the parameter's size, which keeps dlkit close to
-PyTorch in speed. ``lr`` may be changed between steps (a learning-rate
-schedule does that).
+Each update is written as its formula, the running averages updated in
+place. ``lr`` may be changed between steps (a learning-rate schedule does
+that).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -139,9 +137,7 @@ class SGD(Optimizer):
         super().__init__(parameters, lr)
 
     def update(self, p: Parameter, state: dict) -> None:
-        (buf,) = self._buffers(p, state, "buf")
-        np.multiply(p.grad, self.lr, out=buf)
-        p.value -= buf
+        p.value -= self.lr * p.grad                             # w <- w - lr g
 
 
 class Momentum(Optimizer):
@@ -189,21 +185,14 @@ class Momentum(Optimizer):
         self.nesterov = bool(nesterov)
 
     def update(self, p: Parameter, state: dict) -> None:
-        v, buf = self._buffers(p, state, "v", "buf")
+        (v,) = self._buffers(p, state, "v")
         c = 1.0 - self.beta if self.convention == "damped" else 1.0
-        # v <- beta v + c g
-        v *= self.beta
-        np.multiply(p.grad, c, out=buf)
-        v += buf
+        v *= self.beta                                          # v <- beta v + c g
+        v += c * p.grad
         if self.nesterov:
-            # w <- w - lr (beta v + c g)   (buf still holds c g)
-            buf *= self.lr
-            p.value -= buf
-            np.multiply(v, self.lr * self.beta, out=buf)
+            p.value -= self.lr * (self.beta * v + c * p.grad)   # w <- w - lr (beta v + c g)
         else:
-            # w <- w - lr v
-            np.multiply(v, self.lr, out=buf)
-        p.value -= buf
+            p.value -= self.lr * v                              # w <- w - lr v
 
     def _hyper(self) -> str:
         nest = ", nesterov=True" if self.nesterov else ""
@@ -228,19 +217,11 @@ class RMSprop(Optimizer):
         self.eps = _check_eps(eps)
 
     def update(self, p: Parameter, state: dict) -> None:
-        s, buf = self._buffers(p, state, "s", "buf")
+        (s,) = self._buffers(p, state, "s")
         g = p.grad
-        # s <- beta s + (1 - beta) g^2
-        s *= self.beta
-        np.square(g, out=buf)
-        buf *= 1.0 - self.beta
-        s += buf
-        # w <- w - lr g / (sqrt(s) + eps)
-        np.sqrt(s, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf)
-        buf *= self.lr
-        p.value -= buf
+        s *= self.beta                                          # s <- beta s + (1 - beta) g^2
+        s += (1.0 - self.beta) * np.square(g)
+        p.value -= self.lr * g / (np.sqrt(s) + self.eps)        # w <- w - lr g / (sqrt(s) + eps)
 
     def _hyper(self) -> str:
         return f"beta={self.beta:g}, eps={self.eps:g}"
@@ -249,14 +230,14 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adaptive Moment estimation (Kingma & Ba, 2015): momentum + RMSprop + bias correction.
 
-        m <- beta1 m + (1 - beta1) g          (the sheet's v_dw)
-        v <- beta2 v + (1 - beta2) g^2        (the sheet's s_dw)
-        m_hat = m / (1 - beta1^t)             t = 1, 2, ... (self.t, after the increment)
-        v_hat = v / (1 - beta2^t)
-        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+        v <- beta1 v + (1 - beta1) g          (the sheet's v_dw, the paper's m)
+        s <- beta2 s + (1 - beta2) g^2        (the sheet's s_dw, the paper's v)
+        v_hat = v / (1 - beta1^t)             t = 1, 2, ... (self.t, after the increment)
+        s_hat = s / (1 - beta2^t)
+        w <- w - lr v_hat / (sqrt(s_hat) + eps)
 
-    Without the correction, m and v start at 0 and are biased towards 0: for a
-    constant g, m = (1 - beta1^t) g and v = (1 - beta2^t) g^2, so the step
+    Without the correction, v and s start at 0 and are biased towards 0: for a
+    constant g, v = (1 - beta1^t) g and s = (1 - beta2^t) g^2, so the step
     would be (1 - beta1^t) / sqrt(1 - beta2^t) times the corrected one: 3.2 at
     t = 1 (0.1 g / (0.0316 |g|)), about 6.6 near t = 12, still 3.2 at t = 100,
     near 1 only after a few thousand steps. The sheet's "4 parameters to tune"
@@ -271,27 +252,15 @@ class Adam(Optimizer):
         self.eps = _check_eps(eps)
 
     def update(self, p: Parameter, state: dict) -> None:
-        m, v, buf = self._buffers(p, state, "m", "v", "buf")
+        v, s, v_hat, s_hat = self._buffers(p, state, "v", "s", "v_hat", "s_hat")
         g = p.grad
-        # m <- beta1 m + (1 - beta1) g
-        m *= self.beta1
-        np.multiply(g, 1.0 - self.beta1, out=buf)
-        m += buf
-        # v <- beta2 v + (1 - beta2) g^2
-        v *= self.beta2
-        np.square(g, out=buf)
-        buf *= 1.0 - self.beta2
-        v += buf
-        # w <- w - lr m_hat / (sqrt(v_hat) + eps), in the paper's own cheaper order (end of
-        # its section 2): with c1 = 1 - beta1^t, c2 = 1 - beta2^t, the same value is
-        # w <- w - lr_t m / (sqrt(v) + eps sqrt(c2)),  lr_t = lr sqrt(c2) / c1  (scalars)
-        root_c2 = math.sqrt(1.0 - self.beta2 ** self.t)
-        np.sqrt(v, out=buf)
-        buf += self.eps * root_c2
-        np.divide(m, buf, out=buf)
-        buf *= self.lr * root_c2 / (1.0 - self.beta1 ** self.t)
-        p.value -= buf
-
+        v *= self.beta1                                         # v <- beta1 v + (1 - beta1) g
+        v += (1.0 - self.beta1) * g
+        s *= self.beta2                                         # s <- beta2 s + (1 - beta2) g^2
+        s += (1.0 - self.beta2) * np.square(g)
+        np.divide(v, 1.0 - self.beta1 ** self.t, out=v_hat)     # v_hat = v / (1 - beta1^t)
+        np.divide(s, 1.0 - self.beta2 ** self.t, out=s_hat)     # s_hat = s / (1 - beta2^t)
+        p.value -= self.lr * v_hat / (np.sqrt(s_hat) + self.eps)
     def _hyper(self) -> str:
         return f"beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
 
@@ -312,17 +281,10 @@ class Adagrad(Optimizer):
         self.eps = _check_eps(eps)
 
     def update(self, p: Parameter, state: dict) -> None:
-        G, buf = self._buffers(p, state, "G", "buf")
+        (G,) = self._buffers(p, state, "G")
         g = p.grad
-        # G <- G + g^2
-        np.square(g, out=buf)
-        G += buf
-        # w <- w - lr g / (sqrt(G) + eps)
-        np.sqrt(G, out=buf)
-        buf += self.eps
-        np.divide(g, buf, out=buf)
-        buf *= self.lr
-        p.value -= buf
+        G += np.square(g)                                       # G <- G + g^2
+        p.value -= self.lr * g / (np.sqrt(G) + self.eps)        # w <- w - lr g / (sqrt(G) + eps)
 
     def _hyper(self) -> str:
         return f"eps={self.eps:g}"
@@ -347,28 +309,14 @@ class Adadelta(Optimizer):
         self.eps = _check_eps(eps)
 
     def update(self, p: Parameter, state: dict) -> None:
-        s, u, buf, dw = self._buffers(p, state, "s", "u", "buf", "dw")
-        g = p.grad
-        rho, eps = self.rho, self.eps
-        # s <- rho s + (1 - rho) g^2
-        s *= rho
-        np.square(g, out=buf)
-        buf *= 1.0 - rho
-        s += buf
-        # dw = sqrt(u + eps) / sqrt(s + eps) * g
-        np.add(u, eps, out=dw)
-        np.add(s, eps, out=buf)
-        np.divide(dw, buf, out=dw)
-        np.sqrt(dw, out=dw)
-        dw *= g
-        # u <- rho u + (1 - rho) dw^2
-        u *= rho
-        np.square(dw, out=buf)
-        buf *= 1.0 - rho
-        u += buf
-        # w <- w - lr dw
-        dw *= self.lr
-        p.value -= dw
+        s, u = self._buffers(p, state, "s", "u")
+        g, rho, eps = p.grad, self.rho, self.eps
+        s *= rho                                                # s <- rho s + (1 - rho) g^2
+        s += (1.0 - rho) * np.square(g)
+        dw = np.sqrt(u + eps) / np.sqrt(s + eps) * g
+        u *= rho                                                # u <- rho u + (1 - rho) dw^2
+        u += (1.0 - rho) * np.square(dw)
+        p.value -= self.lr * dw                                 # w <- w - lr dw
 
     def _hyper(self) -> str:
         return f"rho={self.rho:g}, eps={self.eps:g}"

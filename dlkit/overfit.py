@@ -41,10 +41,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_float, check_int
+from ._validate import check_float, check_int
 from .layer import Layer
-from .losses import get_loss_spec
-from .optimizers import SGD, Optimizer
+from .losses import get_loss
+from .optimizers import Optimizer
+from .training import check_data, check_model, check_optimizer
 
 # Diagnosis thresholds, on the loss curve (L0 = initial loss, Lf = final loss).
 BARELY_MOVED = 0.10    # (L0 - Lf) / L0 below this: the loss "barely moved"
@@ -170,27 +171,12 @@ def overfit_one_batch(model: Layer, X, y, *, loss="binary_cross_entropy", lr: fl
         training step to test it.
     stop_when_reached : stop at the first iteration that meets the threshold
     """
-    if not isinstance(model, Layer):
-        raise TypeError(f"model must be a dlkit Layer or Sequential, got {type(model).__name__}")
-    params = model.parameters()
-    if not params:
-        raise ValueError("model has no parameters to train")
-    X = check_array(X, "X", dtype=params[0].dtype)
-    if X.ndim < 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be one batch of shape (B, features...), got {X.shape}")
-    y = np.asarray(y)
-    if y.ndim == 0 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have one entry per row of X ({X.shape[0]}), got shape {y.shape}")
-    spec = get_loss_spec(loss)
-    loss_fn, acc_fn = spec.fn, spec.accuracy
+    params = check_model(model)
+    X, y = check_data(model, X, y, params[0].dtype)
+    loss_fn, acc_fn = get_loss(loss)
     max_iterations = check_int(max_iterations, "max_iterations", low=1)
     loss_threshold = check_float(loss_threshold, "loss_threshold", low=0.0, low_open=True)
-    if optimizer is None:
-        optimizer = SGD(params, lr=0.1 if lr is None else lr)
-    elif lr is not None:
-        raise ValueError(f"lr={lr!r} given together with optimizer: set the optimizer's lr instead")
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be a dlkit Optimizer, got {type(optimizer).__name__}")
+    optimizer = check_optimizer(optimizer, lr, params)
     update = sgd_update if update is None else update
     if not callable(update):
         raise TypeError(f"update must be a function (model, optimizer, dlogits), got {update!r}")
@@ -207,8 +193,6 @@ def overfit_one_batch(model: Layer, X, y, *, loss="binary_cross_entropy", lr: fl
                 diverged = True
                 break
             value, dz = loss_fn(z, y)
-            if t == 0 and spec.kernel is not None:  # targets checked once: then the fast kernel
-                y, loss_fn = spec.prepare(z, y), spec.kernel
             acc = acc_fn(z, y) if acc_fn is not None else None
             losses.append(value)
             if acc is not None:

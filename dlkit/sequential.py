@@ -16,18 +16,6 @@ from .layer import Layer
 from .parameter import Parameter
 
 
-def _backward_params_is_own(layer: Layer) -> bool:
-    """True when ``layer.backward_params`` is the parameter half of the layer's own backward.
-
-    A subclass that overrides ``backward`` alone (a custom or deliberately buggy
-    Dense) must have that backward called, or its code would be silently skipped.
-    """
-    for cls in type(layer).__mro__:
-        if "backward" in vars(cls):
-            return "backward_params" in vars(cls)
-    return False
-
-
 class Sequential(Layer):
     """A chain of layers with forward, backward, train/eval and freezing."""
 
@@ -77,19 +65,9 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dy: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Walk the layers in reverse; returns dL/dx for the model's input.
-
-        With ``input_grad=False`` (what ``fit`` uses) the first layer may skip
-        computing dL/dx, which nobody needs during training: for a Dense layer
-        that saves one matrix product, the largest one of a wide first layer.
-        """
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
-            layer = self.layers[i]
-            if i == 0 and not input_grad and _backward_params_is_own(layer):
-                layer.backward_params(dy)
-                return None
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        """Walk the layers in reverse; returns dL/dx for the model's input."""
+        for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
 

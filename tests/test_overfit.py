@@ -205,15 +205,15 @@ def test_bad_input(batch):
         overfit_one_batch(lambda v: v, X, y)
     with pytest.raises(TypeError, match="update must be a function"):
         overfit_one_batch(mlp(), X, y, update="sgd")
-    with pytest.raises(ValueError, match="X must be one batch of shape"):
+    with pytest.raises(ValueError, match=r"X must have shape \(N, features...\)"):
         overfit_one_batch(mlp(), X[0], y[:1])
     with pytest.raises(ValueError, match="loss must be"):
         overfit_one_batch(mlp(), X, y, loss="hinge")
 
 
 def test_fit_calls_an_overridden_backward_of_the_first_layer(batch):
-    # fit skips the first layer's input gradient through Dense.backward_params; a Dense
-    # subclass that overrides backward (this chapter's planted bugs) must still be called.
+    # A Dense subclass that overrides backward (this chapter's planted bugs) is called by
+    # fit, as by the overfit test.
     X, y = batch
     calls = []
 

@@ -146,6 +146,20 @@ def test_divergence_stops_with_a_clear_message():
     assert all(np.isfinite(v) for v in info.value.history.history.get("loss", []))
 
 
+@pytest.mark.parametrize("loss", ["softmax_cross_entropy", "binary_cross_entropy", "mse"])
+def test_logits_that_overflow_stop_training_as_divergence_not_a_bad_input(loss):
+    """fit checks the model's output before the (checked) loss sees it: exploding logits are
+    a diverged run (TrainingDiverged), not a ValueError about the logits."""
+    rng = np.random.default_rng(0)
+    X, y = dl.datasets.make_moons(64, rng=rng)
+    model = dl.Sequential(dl.Dense(2, 8, rng=rng), dl.ReLU(),
+                          dl.Dense(8, 2 if loss == "softmax_cross_entropy" else 1, rng=rng))
+    model.layers[0].W.value[:] = 1e200
+    with pytest.raises(dl.TrainingDiverged, match=r"diverged: (the model.s output became NaN or "
+                                                  r"infinite|the loss became inf) at epoch 0"):
+        dl.fit(model, X, y, loss=loss, lr=0.1, epochs=2, rng=rng)
+
+
 def test_augment_is_applied_to_each_training_batch_only():
     seen = []
 

@@ -28,11 +28,11 @@ def _reference_adam(w, dw, m, v, t, lr, beta1, beta2, eps):
     p = _Parameter(w)
     p.grad[...] = dw
     opt = _Adam([p], lr=lr, beta1=beta1, beta2=beta2, eps=eps)
-    opt.state[0]["m"] = np.array(m, dtype=float)
-    opt.state[0]["v"] = np.array(v, dtype=float)
+    opt.state[0]["v"] = np.array(m, dtype=float)   # the first moment: the sheet's v_dw
+    opt.state[0]["s"] = np.array(v, dtype=float)   # the second moment: the sheet's s_dw
     opt.t = t - 1  # step() increments it first
     opt.step()
-    return p.value.copy(), opt.state[0]["m"].copy(), opt.state[0]["v"].copy()
+    return p.value.copy(), opt.state[0]["v"].copy(), opt.state[0]["s"].copy()
 
 
 def _close(a, b) -> bool:
